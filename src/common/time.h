@@ -20,9 +20,15 @@ struct LocalClock {
 };
 using TimePoint = LocalClock::time_point;
 
-inline constexpr std::int64_t to_us(TimePoint t) { return t.time_since_epoch().count(); }
-inline constexpr TimePoint from_us(std::int64_t us) { return TimePoint(Duration(us)); }
-inline constexpr double to_seconds(Duration d) { return static_cast<double>(d.count()) / 1e6; }
+inline constexpr std::int64_t to_us(TimePoint t) {
+  return t.time_since_epoch().count();
+}
+inline constexpr TimePoint from_us(std::int64_t us) {
+  return TimePoint(Duration(us));
+}
+inline constexpr double to_seconds(Duration d) {
+  return static_cast<double>(d.count()) / 1e6;
+}
 
 using namespace std::chrono_literals;
 

@@ -22,10 +22,10 @@
 namespace poolha::ha {
 
 struct EngineConfig {
-  std::uint16_t host_count = 0;    // 1..256
+  std::uint16_t host_count = 0;  // 1..256
   HostIndex self = 0;
-  std::uint64_t generation = 0;    // HA-enable generation (same on every host)
-  std::vector<std::uint8_t> secret;  // pool secret keying heartbeat HMACs
+  std::uint64_t generation = 0;        // HA-enable generation (same on every host)
+  std::vector<std::uint8_t> secret;    // pool secret keying heartbeat HMACs
   std::vector<std::uint32_t> weights;  // host_count entries, >= 1
   std::vector<wire::Uuid> host_uuids;  // host_count entries, sorted
   Timing timing;
