@@ -1,6 +1,6 @@
 // The UDP heartbeat: one packet per (sender, recipient) every heartbeat
 // interval. Explicit little-endian, versioned, length-checked, authenticated
-// with HMAC-SHA256 under the pool secret. Layout in docs/protocol.md.
+// with HMAC-SHA256 under the pool secret. Layout in docs/wire-format.md.
 #pragma once
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 // slot per host. Each region is little-endian, versioned, length-checked and
 // ends with a CRC32C. A host alternates between its two copies so a torn write
 // only ever damages the copy being written; readers take the valid copy with
-// the higher sequence. Layout in docs/protocol.md.
+// the higher sequence. Layout in docs/wire-format.md.
 #pragma once
 
 #include <array>

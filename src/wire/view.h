@@ -33,8 +33,9 @@ enum ViewFlag : std::uint16_t {
   kFlagStatefileLost = 1u << 5,       // every live host lost the statefile
   kFlagNetworkLost = 1u << 6,         // every live host lost the management network
   kFlagMaster = 1u << 7,              // acts as pool master right now
+  kFlagReform = 1u << 8,              // rebuilding the liveset after a whole-pool restart
 };
-inline constexpr std::uint16_t kKnownFlags = 0xFF;
+inline constexpr std::uint16_t kKnownFlags = 0x1FF;
 
 // A liveset: its epoch, its members with the incarnation (boot counter) each
 // was admitted with, and the master it designates. Epochs only grow; at most

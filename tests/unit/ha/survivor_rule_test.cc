@@ -13,7 +13,7 @@ using wire::Phase;
 // A pool whose hosts all run incarnation 1, are members of `members`, and by
 // default see each other on the network, with statefile access and steady views.
 struct Pool {
-  explicit Pool(std::uint16_t n, HostSet members) : n(n), rows(n), weights(n, 1) {
+  explicit Pool(std::uint16_t hosts, HostSet members) : n(hosts), rows(hosts), weights(hosts, 1) {
     current.epoch = 4;
     current.members = members;
     current.master = members.lowest();
