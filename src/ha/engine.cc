@@ -133,7 +133,7 @@ class Engine::Impl {
   void tick(TimePoint now) {
     if (stopped()) return;
     now_ = now;
-    if (op_ && !op_stalled_ && now - op_->issued > t_.io_timeout) {
+    if (op_ && !op_stalled_ && now - op_->issued >= t_.io_timeout) {
       op_stalled_ = true;
       note(now,
            "statefile op stalled for more than " + std::to_string(to_seconds(t_.io_timeout)) + "s");
@@ -191,6 +191,7 @@ class Engine::Impl {
     } else {
       POOLHA_CHECK(image != nullptr, "a successful read carries an image");
       schedule_cycle(now);
+      read_once_ = true;
       read_done(now, *image, timely, op.issued);
     }
     after_input(now);
@@ -280,8 +281,13 @@ class Engine::Impl {
       w = std::min(w, op_->issued + t_.io_timeout);
     }
     if (view_.phase == Phase::kMember && armed_) {
-      if (last_kick_ != kLongAgo) w = std::min(w, last_kick_ + t_.watchdog / 4);
-      if (auto lease = lease_expiry()) w = std::min(w, *lease);
+      auto lease = lease_expiry();
+      // The next kick is only worth a wake-up while the lease still allows it;
+      // new acks arrive as inputs and re-evaluate this anyway.
+      if (last_kick_ != kLongAgo && (!lease || now_ + t_.watchdog <= *lease)) {
+        w = std::min(w, last_kick_ + t_.watchdog / 4);
+      }
+      if (lease) w = std::min(w, *lease);
     }
     for (const PendingRemoval& r : pending_) w = std::min(w, r.not_before);
     return std::max(w, now_);
@@ -527,7 +533,11 @@ class Engine::Impl {
   void schedule_cycle(TimePoint now) { next_cycle_ = now + cycle_interval(); }
 
   void start_cycle(TimePoint now) {
-    if (pending_global_) {
+    if (!read_once_) {
+      // Read before the first write: this host's own slot may hold the only
+      // record of the latest liveset (whole-pool restart).
+      issue_read(now);
+    } else if (pending_global_) {
       issue_global_write(now);
     } else {
       issue_slot_write(now);
@@ -627,6 +637,7 @@ class Engine::Impl {
       if (s.generation != cfg_.generation || s.host != h || s.host_count != cfg_.host_count) {
         continue;
       }
+      note_liveset(s.view.current);
       if (h == cfg_.self) {
         own = &s;
         own_ok = s.incarnation == inc_ && last_write_.valid && s.sequence == last_write_.sequence;
@@ -752,7 +763,7 @@ class Engine::Impl {
     if (published == kLongAgo) note(now, "adopting a liveset this host never published");
     // Removals are announced only once the removed host's lease has surely expired.
     old.members.for_each([&](HostIndex h) {
-      if (h == cfg_.self || m.contains(h, old.incarnation[h])) return;
+      if (!was_member || h == cfg_.self || m.contains(h, old.incarnation[h])) return;
       const PeerState& p = peers_[h];
       TimePoint last = std::max(p.member_heard_at, p.added_at);
       pending_.push_back(PendingRemoval{h, old.incarnation[h], last + t_.lease + t_.margin});
@@ -766,6 +777,7 @@ class Engine::Impl {
       if (p.echo_inc == m.incarnation[h] && p.echo_stamp != 0) p.member_heard_at = now;
     });
     view_.current = m;
+    if (m.epoch > known_latest_.epoch) known_latest_ = m;
     view_.has_proposal = false;
     view_.proposal_committed = false;
     view_.proposal = Membership{};
@@ -968,7 +980,9 @@ class Engine::Impl {
       said_waiting_enable_ = true;
       return;
     }
-    if (global_->pool_state == wire::PoolState::kInit) {
+    // INIT with a liveset already recorded means HA enable already formed it
+    // and the master has not marked the pool ACTIVE yet: join like ACTIVE.
+    if (global_->pool_state == wire::PoolState::kInit && latest_membership().epoch == 0) {
       enter_joining(now, true, "HA enable: forming the first liveset with every host");
       return;
     }
@@ -983,16 +997,15 @@ class Engine::Impl {
     note(now, why);
   }
 
-  // The latest liveset anyone recorded in the statefile.
-  Membership latest_membership() const {
-    Membership latest;
-    for (HostIndex h = 0; h < cfg_.host_count; ++h) {
-      if (h == cfg_.self || !peers_[h].sf_any) continue;
-      const Membership& m = peers_[h].sf_view.current;
-      if (m.epoch > latest.epoch) latest = m;
-    }
-    return latest;
+  // The latest liveset recorded in the statefile. A host outside any liveset
+  // publishes it as its `current` (acting on nothing), so the record survives
+  // every host of that liveset rebooting and overwriting its own slot.
+  void note_liveset(const Membership& m) {
+    if (m.epoch <= known_latest_.epoch) return;
+    known_latest_ = m;
+    if (view_.phase != Phase::kMember) view_.current = m;
   }
+  const Membership& latest_membership() const { return known_latest_; }
 
   // A host of `m` that is alive in the incarnation recorded there.
   bool any_member_alive(const Membership& m, TimePoint now) const {
@@ -1014,7 +1027,7 @@ class Engine::Impl {
       run_decision(now, image, DecideMode::kReform, base, true);
       return;
     }
-    const Membership latest = latest_membership();
+    const Membership& latest = latest_membership();
     if (latest.epoch == 0) {
       if (!said_no_liveset_) note(now, "no liveset recorded in the statefile yet");
       said_no_liveset_ = true;
@@ -1183,6 +1196,7 @@ class Engine::Impl {
 
   View view_;
   Membership announced_;
+  Membership known_latest_;
   bool armed_ = false;
   bool disarmed_by_operator_ = false;
   bool master_ = false;
@@ -1214,6 +1228,7 @@ class Engine::Impl {
   bool awaiting_readback_ = false;
 
   bool init_ = false;
+  bool read_once_ = false;
   TimePoint boot_observe_from_ = kLongAgo;
   TimePoint connected_since_ = kNever;
   bool said_waiting_enable_ = false;
