@@ -753,10 +753,20 @@ class Engine::Impl {
   }
 
   void adopt(TimePoint now, const Membership& m) {
-    POOLHA_CHECK(m.epoch > view_.current.epoch, "livesets only move forward");
+    const bool was_member = view_.phase == Phase::kMember;
+    // A non-member's `current` is only the latest liveset it knows of, which
+    // may already be the one it now adopts.
+    POOLHA_CHECK(was_member ? m.epoch > view_.current.epoch : m.epoch >= view_.current.epoch,
+                 "livesets only move forward");
     POOLHA_CHECK(m.contains(cfg_.self, inc_), "only a liveset that contains this host");
     const Membership old = view_.current;
-    const bool was_member = view_.phase == Phase::kMember;
+    if (!was_member && old.master != kNoHost && old.master != cfg_.self) {
+      // This host never tracked the old master's lease: it takes the role
+      // over only once the old master visibly let go.
+      master_before_ = old.master;
+      master_before_inc_ = old.incarnation[old.master];
+      master_before_untracked_ = true;
+    }
     // Every host of a committed liveset published it before anyone committed
     // it, so the first time this host did bounds when the others admitted it.
     const TimePoint published = first_published(m);
@@ -810,6 +820,7 @@ class Engine::Impl {
     if (before.master != kNoHost && before.master != cfg_.self) {
       master_before_ = before.master;
       master_before_inc_ = before.incarnation[before.master];
+      master_before_untracked_ = false;
     }
     announced_ = view_.current;
     view_.announced_epoch = announced_.epoch;
@@ -838,9 +849,11 @@ class Engine::Impl {
     bool free = true;
     if (master_before_ != kNoHost && master_before_ != cfg_.self) {
       const HostIndex old = master_before_;
+      const View* v = newest_view(old, master_before_inc_);
       if (announced_.contains(old, master_before_inc_)) {
-        const View* v = newest_view(old, master_before_inc_);
         free = v && v->current.epoch >= announced_.epoch && !v->has(wire::kFlagMaster);
+      } else if (master_before_untracked_) {
+        free = v && v->phase == Phase::kLeft;
       }
     }
     if (free) {
@@ -1035,7 +1048,7 @@ class Engine::Impl {
     }
     if (any_member_alive(latest, now)) {
       view_.flags &= static_cast<std::uint16_t>(~wire::kFlagReform);
-      request_join(now, latest);
+      request_join(now, latest, image);
       return;
     }
     // Nobody of the latest liveset runs. Only a host of that liveset may
@@ -1065,7 +1078,7 @@ class Engine::Impl {
   // Join an existing liveset (docs/protocol.md, "Join"): only once every member
   // has announced a liveset without this host, and after a probation of steady
   // contact on both channels.
-  void request_join(TimePoint now, const Membership& latest) {
+  void request_join(TimePoint now, const Membership& latest, const wire::StatefileImage& image) {
     bool ready = !latest.members.contains(cfg_.self);
     bool connected = true;
     latest.members.for_each([&](HostIndex h) {
@@ -1105,12 +1118,15 @@ class Engine::Impl {
       if (!latest.contains(h, peers_[h].sf_inc) || !v.has_proposal) continue;
       if (v.proposal.epoch != latest.epoch + 1 || !v.proposal.contains(cfg_.self, inc_)) continue;
       if (!view_.has_proposal || !view_.proposal.same_as(v.proposal)) {
+        if (view_.proposal_committed) return;  // never retract a commit intent in flight
         view_.has_proposal = true;
-        view_.proposal_committed = false;
         view_.proposal = v.proposal;
         note(now, "agrees to " + describe(v.proposal));
         next_cycle_ = now;
+        return;
       }
+      // A joiner may commit too: the protocol does not care which winner does.
+      if (!view_.proposal_committed) check_agreement(now, image, DecideMode::kRunning);
       return;
     }
   }
@@ -1202,6 +1218,7 @@ class Engine::Impl {
   bool master_ = false;
   HostIndex master_before_ = kNoHost;
   std::uint32_t master_before_inc_ = 0;
+  bool master_before_untracked_ = false;
   HostIndex handover_to_ = kNoHost;
   TimePoint last_kick_ = kLongAgo;
   std::vector<PendingRemoval> pending_;

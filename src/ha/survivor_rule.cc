@@ -125,7 +125,7 @@ Decision decide_liveset(const DecideInput& in) {
   // Candidates: hosts with statefile access that want to be in the next liveset.
   // Voters are the candidates whose partition can win: members (or, when
   // re-forming, members of the latest liveset); joiners only ride along.
-  HostSet candidates, voters;
+  HostSet candidates, voters, leaving;
   for (HostIndex h = 0; h < in.host_count; ++h) {
     const HostRow& r = in.rows[h];
     if (!r.fresh || !r.view.has(wire::kFlagStorageAccess)) continue;
@@ -135,9 +135,12 @@ Decision decide_liveset(const DecideInput& in) {
       if (cur.members.empty() || cur.members.contains(h)) voters.insert(h);
     } else if (cur.contains(h, r.incarnation)) {
       const bool active = r.view.phase == Phase::kMember || r.view.phase == Phase::kJoining;
-      if (!active || r.view.has(wire::kFlagLeaving)) continue;
+      if (!active) continue;
       candidates.insert(h);
       voters.insert(h);
+      // A leaving member still votes (it can hand the pool to a joiner) but
+      // is never part of the next liveset.
+      if (r.view.has(wire::kFlagLeaving)) leaving.insert(h);
     } else if (!cur.members.contains(h) && r.view.phase == Phase::kJoining &&
                r.view.has(wire::kFlagJoinRequest)) {
       candidates.insert(h);
@@ -170,7 +173,7 @@ Decision decide_liveset(const DecideInput& in) {
     // address: the management network is down everywhere. Fencing cannot move
     // a VM anywhere better, and every voter still proves it is alive through
     // the statefile, so all of them stay.
-    winners = voters;
+    winners = voters - leaving;
     d.network_lost = true;
     d.why = "management network lost everywhere; every host with statefile access stays";
   } else {
@@ -187,14 +190,19 @@ Decision decide_liveset(const DecideInput& in) {
       }
     }
     POOLHA_CHECK(!best.empty(), "a partition with a voter always exists");
-    winners = best;
-    d.why = "partition " + winners.to_string() +
+    winners = best - leaving;
+    d.why = "partition " + best.to_string() +
             (best_score.isolation_reachable ? " reaches its isolation address" : "") + ", weight " +
             std::to_string(best_score.weight);
   }
   if (in.require_all && winners != HostSet::first_n(in.host_count)) {
     d.why = "HA enable waits until every host hears every other (best partition " +
             winners.to_string() + ")";
+    return d;
+  }
+
+  if (winners.empty()) {
+    d.why = "the last members are leaving and nobody can take over";
     return d;
   }
 
@@ -205,7 +213,7 @@ Decision decide_liveset(const DecideInput& in) {
   if (cur.master != kNoHost && winners.contains(cur.master)) {
     next.master = cur.master;
   } else {
-    HostSet pool = winners & voters;
+    HostSet pool = winners & (voters - leaving);
     next.master = (pool.empty() ? winners : pool).lowest();
   }
 
