@@ -1,0 +1,15 @@
+// The `poolha` command line.
+#include <CLI/CLI.hpp>
+
+#include "cli/bench_command.h"
+#include "cli/sim_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"poolha: native high availability for a pool of virtualization hosts"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  poolha::cli::add_sim_command(app, exit_code);
+  poolha::cli::add_bench_command(app, exit_code);
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}

@@ -1,0 +1,64 @@
+# Simulator tests, run through the `poolha` binary:
+#  - one test per scenario file under scenarios/membership (DESIGN §8 rows);
+#  - random fault sweeps over pool sizes 1, 2, 3, 5, 16 and 64, split into
+#    chunks of seeds so ctest -j spreads them over the cores (each chunk runs
+#    single-threaded for the same reason).
+# A failing sweep prints, for each failing seed, the command that replays it
+# with its full timeline.
+
+if(NOT TARGET poolha)
+  return()
+endif()
+
+file(GLOB POOLHA_MEMBERSHIP_SCENARIOS CONFIGURE_DEPENDS
+     ${PROJECT_SOURCE_DIR}/scenarios/membership/*.scn)
+foreach(scenario IN LISTS POOLHA_MEMBERSHIP_SCENARIOS)
+  get_filename_component(name ${scenario} NAME_WE)
+  # Without --quiet: the timeline is in the test log, and shown on failure.
+  add_test(NAME scenario.membership.${name} COMMAND poolha sim ${scenario})
+  set_tests_properties(scenario.membership.${name} PROPERTIES LABELS "sim;scenario" TIMEOUT 120)
+endforeach()
+
+# Sanitizer builds run several times slower: they sweep a quarter of the seeds
+# by default (at least one chunk per pool size).
+if(POOLHA_SANITIZE)
+  set(POOLHA_SIM_SEED_PERCENT_DEFAULT 25)
+else()
+  set(POOLHA_SIM_SEED_PERCENT_DEFAULT 100)
+endif()
+set(POOLHA_SIM_SEED_PERCENT ${POOLHA_SIM_SEED_PERCENT_DEFAULT} CACHE STRING
+    "Percentage of the random-sweep seeds registered with ctest")
+
+# hosts:seeds:seeds-per-test. 2002 seeds in all at 100 %; about a minute of
+# wall time on 2 cores in a RelWithDebInfo build (a 64-host seed alone takes
+# about 20 s).
+set(POOLHA_SIM_SWEEPS
+    "1:600:600"
+    "2:600:200"
+    "3:550:200"
+    "5:220:110"
+    "16:30:10"
+    "64:2:1")
+
+foreach(sweep IN LISTS POOLHA_SIM_SWEEPS)
+  string(REPLACE ":" ";" fields ${sweep})
+  list(GET fields 0 hosts)
+  list(GET fields 1 seeds)
+  list(GET fields 2 chunk)
+  math(EXPR seeds "${seeds} * ${POOLHA_SIM_SEED_PERCENT} / 100")
+  if(seeds LESS 1)
+    set(seeds 1)
+  endif()
+  set(first 1)
+  while(first LESS_EQUAL seeds)
+    math(EXPR last "${first} + ${chunk} - 1")
+    if(last GREATER seeds)
+      set(last ${seeds})
+    endif()
+    set(name sim.random.hosts${hosts}.seeds${first}-${last})
+    add_test(NAME ${name}
+             COMMAND poolha sim --random --seeds ${first}..${last} --hosts ${hosts} --jobs 1)
+    set_tests_properties(${name} PROPERTIES LABELS "sim;random-sweep" TIMEOUT 600)
+    math(EXPR first "${last} + 1")
+  endwhile()
+endforeach()
