@@ -266,6 +266,7 @@ class Engine::Impl {
       view_.flags &= static_cast<std::uint16_t>(~wire::kFlagIsolationReachable);
     }
     if (before != reachable) {
+      isolation_changed_at_ = now;
       note(now, reachable ? "isolation address reachable" : "isolation address unreachable");
     }
   }
@@ -286,6 +287,9 @@ class Engine::Impl {
       // new acks arrive as inputs and re-evaluate this anyway.
       if (last_kick_ != kLongAgo && (!lease || now_ + t_.watchdog <= *lease)) {
         w = std::min(w, last_kick_ + t_.watchdog / 4);
+        // The last moment a kick is still allowed: the watchdog then fires
+        // exactly at the lease expiry, not earlier.
+        if (lease && last_kick_ < *lease - t_.watchdog) w = std::min(w, *lease - t_.watchdog);
       }
       if (lease) w = std::min(w, *lease);
     }
@@ -475,7 +479,9 @@ class Engine::Impl {
       if (h == cfg_.self) continue;
       if (heard_on_network(h, now)) hb.insert(h);
       if (fresh_on_storage(h, now)) sf.insert(h);
-      if (member_incarnation(h) == 0) continue;
+      // Steadiness is about the liveset: a joiner flapping must not hold up
+      // the removal of a failed member.
+      if (!view_.current.members.contains(h)) continue;
       const PeerState& p = peers_[h];
       auto approaching = [&](bool any, TimePoint last) {
         if (!any) return false;
@@ -487,6 +493,10 @@ class Engine::Impl {
       }
     }
     if (storage_ok(now)) sf.insert(cfg_.self);
+    // A network that just came or went: its heartbeats have not caught up yet.
+    if (isolation_changed_at_ != kLongAgo && now - isolation_changed_at_ < t_.unsteady_after) {
+      steady = false;
+    }
     view_.hb_domain = hb;
     view_.sf_domain = sf;
     auto set_flag = [&](wire::ViewFlag f, bool on) {
@@ -865,13 +875,16 @@ class Engine::Impl {
 
   // ---- per-phase decisions -------------------------------------------------
 
-  std::vector<HostRow> rows_from(TimePoint now) const {
+  // Every host decides from the statefile as read, its own row included, so
+  // hosts reading the same statefile decide the same.
+  std::vector<HostRow> rows_from(TimePoint now, const wire::StatefileImage& image) const {
     std::vector<HostRow> rows(cfg_.host_count);
     for (HostIndex h = 0; h < cfg_.host_count; ++h) {
       if (h == cfg_.self) {
         rows[h].fresh = true;
         rows[h].incarnation = inc_;
-        rows[h].view = view_;
+        const auto& own = h < image.slots.size() ? image.slots[h].slot : std::nullopt;
+        rows[h].view = own && own->incarnation == inc_ ? own->view : view_;
         continue;
       }
       const PeerState& p = peers_[h];
@@ -886,7 +899,7 @@ class Engine::Impl {
   // liveset, and HA enable.
   void run_decision(TimePoint now, const wire::StatefileImage& image, DecideMode mode,
                     const Membership& base, bool require_all) {
-    std::vector<HostRow> rows = rows_from(now);
+    std::vector<HostRow> rows = rows_from(now, image);
     DecideInput in;
     in.mode = mode;
     in.host_count = cfg_.host_count;
@@ -937,48 +950,56 @@ class Engine::Impl {
       note(now, "proposal withdrawn: nothing to change");
       return;
     }
-    if (view_.has_proposal && !view_.proposal_committed) check_agreement(now, image, mode);
+    if (view_.has_proposal && !view_.proposal_committed) check_agreement(now, image);
   }
 
   // The agreement check (docs/protocol.md, "Commit"): my last write published
-  // the proposal, this read started after it completed, and every fresh host
-  // concerned publishes the same proposal, while nobody shows a different
-  // commit for this epoch or a later liveset.
-  void check_agreement(TimePoint now, const wire::StatefileImage& image, DecideMode mode) {
+  // the proposal and this read started after it completed. Every winner is
+  // fresh in the incarnation the proposal records and publishes it; so does
+  // every other fresh member with statefile access; no fresh host publishes a
+  // different proposal that it could commit itself (one that contains it); and
+  // nobody shows a different commit intent or a liveset of this epoch or later.
+  void check_agreement(TimePoint now, const wire::StatefileImage& image) {
     const Membership& prop = view_.proposal;
-    if (!prop.members.contains(cfg_.self)) return;  // only winners commit
+    if (!prop.contains(cfg_.self, inc_)) return;  // only winners commit
     if (!last_write_.valid || !last_write_.had_proposal || last_write_.committed ||
         !last_write_.proposal.same_as(prop)) {
       return;
     }
-    HostSet concerned = prop.members | view_.current.members;
     for (HostIndex h = 0; h < cfg_.host_count; ++h) {
       if (h == cfg_.self) continue;
-      const auto& read = h < image.slots.size() ? image.slots[h] : wire::SlotRead{};
-      const PeerState& p = peers_[h];
+      const wire::HostSlot* slot =
+          h < image.slots.size() && image.slots[h].slot ? &*image.slots[h].slot : nullptr;
+      if (slot && slot->generation != cfg_.generation) slot = nullptr;
       const bool fresh = fresh_on_storage(h, now);
-      if (read.slot && read.slot->generation == cfg_.generation) {
-        const View& v = read.slot->view;
+      if (slot) {
+        const View& v = slot->view;
         if (v.current.epoch >= prop.epoch) return;
-        if (v.has_proposal && v.proposal_committed && v.proposal.epoch >= prop.epoch &&
-            !v.proposal.same_as(prop)) {
-          return;
+        if (v.has_proposal && v.proposal.epoch >= prop.epoch && !v.proposal.same_as(prop)) {
+          if (v.proposal_committed) return;
+          if (fresh && v.proposal.contains(h, slot->incarnation)) return;
         }
       }
-      const bool reformer = mode == DecideMode::kReform && fresh &&
-                            p.sf_view.phase == Phase::kJoining && p.sf_view.has(wire::kFlagReform);
-      if (!concerned.contains(h) && !reformer) continue;
       if (prop.members.contains(h)) {
-        if (!fresh || p.sf_inc != prop.incarnation[h]) return;  // every winner must be alive
-      } else if (!fresh) {
-        continue;  // stale hosts cannot object
+        const bool agrees =
+            slot && fresh && slot->incarnation == prop.incarnation[h] && v_has(slot->view, prop);
+        if (!agrees) return;
+      } else if (slot && fresh && view_.current.contains(h, slot->incarnation) &&
+                 slot->view.phase == Phase::kMember && slot->view.has(wire::kFlagStorageAccess) &&
+                 !v_has(slot->view, prop)) {
+        // A member that still works with the statefile must agree to its own
+        // removal: one host's skewed view never fences healthy peers.
+        return;
       }
-      if (!p.sf_view.has_proposal || !p.sf_view.proposal.same_as(prop)) return;
     }
     agreed_write_completed_ = last_write_.completed;
     view_.proposal_committed = true;
     note(now, "agreement on " + describe(prop) + "; writing commit");
     next_cycle_ = now;
+  }
+
+  static bool v_has(const View& v, const Membership& prop) {
+    return v.has_proposal && v.proposal.same_as(prop);
   }
 
   void member_step(TimePoint now, const wire::StatefileImage& image) {
@@ -1056,6 +1077,7 @@ class Engine::Impl {
     // lease after this host's boot all of them have stopped.
     if (!latest.members.contains(cfg_.self)) {
       view_.flags &= static_cast<std::uint16_t>(~wire::kFlagJoinRequest);
+      withdraw_proposal(now);
       if (!said_wait_members_) note(now, "waiting for a host of " + describe(latest));
       said_wait_members_ = true;
       return;
@@ -1110,7 +1132,10 @@ class Engine::Impl {
       }
       send_now_ = true;
     }
-    if (!want) return;
+    if (!want) {
+      withdraw_proposal(now);
+      return;
+    }
     // Publish the members' proposal that admits this host, so they can commit.
     for (HostIndex h = 0; h < cfg_.host_count; ++h) {
       if (h == cfg_.self || !fresh_on_storage(h, now)) continue;
@@ -1126,9 +1151,18 @@ class Engine::Impl {
         return;
       }
       // A joiner may commit too: the protocol does not care which winner does.
-      if (!view_.proposal_committed) check_agreement(now, image, DecideMode::kRunning);
+      if (!view_.proposal_committed) check_agreement(now, image);
       return;
     }
+    withdraw_proposal(now);  // no member proposes to admit this host any more
+  }
+
+  // A stale proposal that contains this host would block other commits.
+  void withdraw_proposal(TimePoint now) {
+    if (!view_.has_proposal || view_.proposal_committed) return;
+    view_.has_proposal = false;
+    view_.proposal = Membership{};
+    note(now, "proposal withdrawn");
   }
 
   // ---- the step after every input -------------------------------------------
@@ -1171,7 +1205,9 @@ class Engine::Impl {
     }
     // Kick only while the lease covers the whole watchdog period, so a hang
     // right after this kick still stops the host before its lease ends.
-    const bool kick_due = last_kick_ == kLongAgo || now - last_kick_ >= t_.watchdog / 4;
+    const bool kick_due =
+        last_kick_ == kLongAgo || now - last_kick_ >= t_.watchdog / 4 ||
+        (lease && now >= *lease - t_.watchdog && last_kick_ < *lease - t_.watchdog);
     if ((!lease || now + t_.watchdog <= *lease) && kick_due) {
       ready_.watchdog = WatchdogAction::kKick;
       last_kick_ = now;
@@ -1221,6 +1257,7 @@ class Engine::Impl {
   bool master_before_untracked_ = false;
   HostIndex handover_to_ = kNoHost;
   TimePoint last_kick_ = kLongAgo;
+  TimePoint isolation_changed_at_ = kLongAgo;
   std::vector<PendingRemoval> pending_;
 
   std::uint64_t send_seq_ = 0;

@@ -33,7 +33,7 @@ std::variant<Timing, std::string> make_timing(Duration base, const TimingOverrid
   t.peer_timeout = o.peer_timeout.value_or(base / 2);
   t.unsteady_after = o.unsteady_after.value_or(base / 8);
   t.commit_window = o.commit_window.value_or(base / 4);
-  t.lease = o.lease.value_or(base * 4 / 5);
+  t.lease = o.lease.value_or(base);
   t.margin = o.margin.value_or(base / 20);
   t.watchdog = o.watchdog.value_or(base / 4);
   t.boot_wait = o.boot_wait.value_or(base);

@@ -20,7 +20,7 @@ TEST(Timing, DerivesEverythingFromBase) {
   EXPECT_EQ(t.base, 30s);
   EXPECT_EQ(t.hb_interval, 1s);
   EXPECT_EQ(t.peer_timeout, 15s);
-  EXPECT_EQ(t.lease, 24s);
+  EXPECT_EQ(t.lease, 30s);
   EXPECT_EQ(t.watchdog, 7500ms);
   EXPECT_EQ(t.margin, 1500ms);
 }
@@ -46,7 +46,7 @@ TEST(Timing, RefusesTooSmallMarginForFenceLatency) {
 
 TEST(Timing, RefusesWatchdogThatCanNeverBeKicked) {
   TimingOverrides o;
-  o.watchdog = 23s;
+  o.watchdog = 29s;
   std::string why = refused(make_timing(30s, o));
   EXPECT_NE(why.find("watchdog"), std::string::npos) << why;
   EXPECT_NE(why.find("lease"), std::string::npos) << why;
