@@ -192,7 +192,9 @@ void add_sim_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "sim", "Run scenario files, or random fault sweeps, in the deterministic simulator");
   cmd->add_option("files", o->files, "Scenario files (.scn) to run");
-  cmd->add_option("--scenarios", o->scenario_dirs, "Run every .scn file in this directory");
+  cmd->add_option("--scenarios", o->scenario_dirs,
+                  "Run every .scn file in this directory (repeat for several)")
+      ->allow_extra_args(false);
   cmd->add_flag("--random", o->random, "Run random fault schedules instead of files");
   cmd->add_option("--seeds", o->seeds, "Random mode: seed range A..B (or one seed)");
   cmd->add_option("--hosts", o->hosts, "Random mode: pool size")->check(CLI::Range(1, 256));

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "sim/phase_name.h"
+
 namespace poolha::sim {
 
 namespace {
@@ -12,13 +14,6 @@ std::string host_list(const std::vector<HostIndex>& hosts) {
   std::string out;
   for (HostIndex h : hosts) out += fmt::format("{}h{}", out.empty() ? "" : " ", h);
   return out;
-}
-
-std::string phase_word(wire::Phase p) {
-  static constexpr const char* kNames[] = {"booting", "emergency", "joining", "member",
-                                           "left",    "fenced",    "disabled"};
-  const auto i = static_cast<std::size_t>(p);
-  return i < std::size(kNames) ? kNames[i] : "?";
 }
 
 bool was_fenced(const Simulator& sim, HostIndex h, const std::string& reason) {
@@ -139,7 +134,7 @@ std::string describe(const Expectation& e) {
       return "expect down " + host_list(e.hosts);
     case ExpectKind::kPhase:
       return fmt::format("expect phase h{} {}", e.hosts[0],
-                         e.phase_off ? "off" : phase_word(e.phase));
+                         e.phase_off ? "off" : std::string(phase_name(e.phase)));
     case ExpectKind::kAlert:
       return "expect alert " + e.text + (e.hosts.empty() ? "" : fmt::format(" by=h{}", e.hosts[0]));
     case ExpectKind::kNoAlert:

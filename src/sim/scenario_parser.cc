@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/duration_text.h"
+#include "sim/phase_name.h"
 
 namespace poolha::sim {
 
@@ -36,17 +37,6 @@ std::vector<std::string> split_words(std::string_view line) {
     i = j;
   }
   return words;
-}
-
-std::optional<wire::Phase> phase_from_name(std::string_view name) {
-  static const std::map<std::string_view, wire::Phase> kPhases{
-      {"booting", wire::Phase::kBooting},  {"emergency", wire::Phase::kEmergency},
-      {"joining", wire::Phase::kJoining},  {"member", wire::Phase::kMember},
-      {"left", wire::Phase::kLeft},        {"fenced", wire::Phase::kFenced},
-      {"disabled", wire::Phase::kDisabled}};
-  auto it = kPhases.find(name);
-  if (it == kPhases.end()) return std::nullopt;
-  return it->second;
 }
 
 // The timing names `set` accepts, mapped to their override field.

@@ -32,7 +32,7 @@ class Runner {
     const std::string what = describe(e);
     if (auto problem = check_expectation(e, sim_)) {
       const std::string text = fmt::format("line {}: {} at {}: {}", line, what,
-                                           format_virtual_time(sim_.now()), *problem);
+                                           format_duration(sim_.now() - kSimStart), *problem);
       report_.failed_expectations.push_back(text);
       sim_.note("EXPECTATION FAILED " + text);
     } else {
@@ -68,8 +68,7 @@ class Runner {
     const HostIndex y = pair ? a.hosts[1].host : 0;
     auto set = [this, pair, x, y](bool up) {
       if (pair) {
-        sim_.set_link(x, y, up);
-        sim_.set_link(y, x, up);
+        sim_.set_link_pair(x, y, up);
       } else {
         sim_.set_nic(x, up);
       }
@@ -119,9 +118,7 @@ class Runner {
         return each_host(a, [&](HostIndex h) { sim_.set_nic(h, true); });
       case ActionKind::kLinkCut:
       case ActionKind::kLinkRestore: {
-        const bool up = a.kind == ActionKind::kLinkRestore;
-        sim_.set_link(a.hosts[0].host, a.hosts[1].host, up);
-        sim_.set_link(a.hosts[1].host, a.hosts[0].host, up);
+        sim_.set_link_pair(a.hosts[0].host, a.hosts[1].host, a.kind == ActionKind::kLinkRestore);
         return;
       }
       case ActionKind::kLinkDown:

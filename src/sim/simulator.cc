@@ -7,6 +7,7 @@
 
 #include "common/check.h"
 #include "sim/duration_text.h"
+#include "sim/phase_name.h"
 
 namespace poolha::sim {
 
@@ -15,26 +16,6 @@ namespace {
 // An engine asking to be ticked at the same instant this many times in a row
 // is spinning; the simulator pushes it forward instead of looping forever.
 constexpr std::uint32_t kBusyTickLimit = 1000;
-
-std::string_view phase_name(wire::Phase p) {
-  switch (p) {
-    case wire::Phase::kBooting:
-      return "booting";
-    case wire::Phase::kEmergency:
-      return "emergency";
-    case wire::Phase::kJoining:
-      return "joining";
-    case wire::Phase::kMember:
-      return "member";
-    case wire::Phase::kLeft:
-      return "left";
-    case wire::Phase::kFenced:
-      return "fenced";
-    case wire::Phase::kDisabled:
-      return "disabled";
-  }
-  return "?";
-}
 
 std::string format_membership(const wire::Membership& m) {
   std::string incarnations;
@@ -47,20 +28,6 @@ std::string format_membership(const wire::Membership& m) {
 }
 
 }  // namespace
-
-std::string_view to_string(Power p) {
-  switch (p) {
-    case Power::kOff:
-      return "off";
-    case Power::kRunning:
-      return "running";
-    case Power::kHung:
-      return "hung";
-    case Power::kFenced:
-      return "fenced";
-  }
-  return "?";
-}
 
 Simulator::Simulator(SimConfig config)
     : config_(std::move(config)),
@@ -559,7 +526,7 @@ void Simulator::refresh_isolation() {
     const bool reachable = isolation_reachable(h);
     if (reachable == h.isolation_told) continue;
     h.isolation_told = reachable;
-    log(h, reachable ? "isolation address reachable" : "isolation address unreachable");
+    log(h, reachable ? "reaches its isolation address again" : "loses its isolation address");
     drive(h,
           [&](ha::Engine& engine, TimePoint t) { engine.set_isolation_reachable(t, reachable); });
   }
@@ -574,6 +541,11 @@ void Simulator::set_nic(HostIndex h, bool up) {
 void Simulator::set_link(HostIndex from, HostIndex to, bool up) {
   note(fmt::format("link h{} -> h{} {}", from, to, up ? "up" : "down"));
   network_.link(from, to).up = up;
+}
+
+void Simulator::set_link_pair(HostIndex a, HostIndex b, bool up) {
+  note(fmt::format("link h{} <-> h{} {}", a, b, up ? "up" : "down"));
+  network_.set_pair_up(a, b, up);
 }
 
 void Simulator::set_link_properties(HostIndex from, HostIndex to, std::optional<Duration> delay,

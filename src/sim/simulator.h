@@ -94,7 +94,8 @@ class Simulator {
   void hang(HostIndex h, Duration how_long);
   void command(HostIndex h, const ha::Command& cmd);
   void set_nic(HostIndex h, bool up);
-  void set_link(HostIndex from, HostIndex to, bool up);  // one direction
+  void set_link(HostIndex from, HostIndex to, bool up);   // one direction
+  void set_link_pair(HostIndex a, HostIndex b, bool up);  // both directions
   void set_link_properties(HostIndex from, HostIndex to, std::optional<Duration> delay,
                            std::optional<Duration> jitter, std::optional<std::uint32_t> loss_ppm);
   void set_switch(bool up);

@@ -92,6 +92,48 @@ TEST(Simulator, HostClocksAreNotShared) {
   EXPECT_NE(sim.host(1).clock.local(sim.now()), sim.host(2).clock.local(sim.now()));
 }
 
+// Disarming fencing removes the guarantee the invariants rest on: a disarmed
+// master that hangs keeps believing it is master while the others replace
+// it. The checks must see both the second master and the unsafe removal.
+TEST(Simulator, InvariantChecksCatchADisarmedMasterThatHangs) {
+  auto parsed = parse_scenario(R"(hosts 3
+timeout 30s
+duration 120s
+at 1s enable h0
+at 30s disarm h0
+at 60s hang h0 100s
+)",
+                               "disarmed.scn");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(parsed));
+  const RunReport r = run_scenario(std::get<Scenario>(parsed));
+  EXPECT_FALSE(r.passed());
+  bool two_masters = false, unsafe_removal = false;
+  for (const Violation& v : r.violations) {
+    two_masters = two_masters || v.invariant == "(a) one master";
+    unsafe_removal =
+        unsafe_removal || (v.invariant == "(b) removal" &&
+                           v.detail.find("h0 still runs incarnation #1") != std::string::npos);
+  }
+  EXPECT_TRUE(two_masters);
+  EXPECT_TRUE(unsafe_removal);
+}
+
+TEST(Simulator, StopOnViolationEndsTheRunAfterTheFirstBadEvent) {
+  auto parsed = parse_scenario(
+      "hosts 3\ntimeout 30s\nduration 120s\nat 1s enable h0\nat 30s disarm h0\nat 60s hang h0 "
+      "100s\n",
+      "disarmed.scn");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(parsed));
+  RunOptions o;
+  o.stop_on_violation = true;
+  const RunReport r = run_scenario(std::get<Scenario>(parsed), o);
+  // The event that broke an invariant is finished (it may break several);
+  // nothing after it runs.
+  ASSERT_FALSE(r.violations.empty());
+  for (const Violation& v : r.violations) EXPECT_EQ(v.at, r.violations.front().at);
+  EXPECT_EQ(r.simulated, r.violations.front().at - kSimStart);
+}
+
 TEST(Simulator, ExpectationFailuresAreReported) {
   auto parsed = parse_scenario(R"(hosts 2
 timeout 30s
