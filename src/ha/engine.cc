@@ -86,9 +86,6 @@ struct PeerState {
   bool ack_any = false;
   TimePoint lease_floor = kLongAgo;  // lease start for a member not yet heard
   TimePoint added_at = kLongAgo;     // when the liveset that admitted it was adopted here
-
-  // Joining: since when this host has been seen steadily on both channels.
-  TimePoint connected_since = kNever;
 };
 
 struct PendingRemoval {
@@ -586,6 +583,11 @@ class Engine::Impl {
     // Sequences continue across restarts because the incarnation is the high
     // half: the newer copy always wins pick_slot.
     s.sequence = (static_cast<std::uint64_t>(inc_) << 32) | ++slot_counter_;
+    // Never overwrite the last copy known to be intact: a torn or lost write
+    // is retried on the same copy, so one good copy always remains.
+    if (verified_copy_ >= 0 && wire::slot_copy_for(s.sequence) == verified_copy_) {
+      s.sequence = (static_cast<std::uint64_t>(inc_) << 32) | ++slot_counter_;
+    }
     s.stamp_us = stamp_of(now);
     s.view = view_;
     s.acks.resize(cfg_.host_count);
@@ -651,6 +653,9 @@ class Engine::Impl {
       if (h == cfg_.self) {
         own = &s;
         own_ok = s.incarnation == inc_ && last_write_.valid && s.sequence == last_write_.sequence;
+        // The copy the reader picked is intact: protect it (before the first
+        // write of this incarnation it is the previous incarnation's record).
+        if (own_ok || !last_write_.valid) verified_copy_ = wire::slot_copy_for(s.sequence);
         continue;
       }
       PeerState& p = peers_[h];
@@ -1009,6 +1014,13 @@ class Engine::Impl {
 
   // Booting: learn from the statefile how to start (docs/protocol.md, "Start").
   void booting_step(TimePoint now) {
+    // The slots outlive a torn global section: a liveset recorded there for
+    // this generation means HA is on (the next master rewrites the section).
+    if (!global_ && latest_membership().epoch > 0) {
+      if (now - boot_observe_from_ < t_.peer_timeout) return;
+      enter_joining(now, false, "global section unreadable, the slots record a liveset: joining");
+      return;
+    }
     if (!global_ || global_->pool_state == wire::PoolState::kNone) {
       if (!said_waiting_enable_) note(now, "waiting for HA to be enabled in the statefile");
       said_waiting_enable_ = true;
@@ -1268,6 +1280,7 @@ class Engine::Impl {
   bool op_stalled_ = false;
   std::uint64_t next_op_id_ = 1;
   std::uint32_t slot_counter_ = 0;
+  int verified_copy_ = -1;  // slot copy last read back intact
   TimePoint next_cycle_;
   TimePoint last_good_cycle_ = kLongAgo;
   WriteRecord last_write_;
