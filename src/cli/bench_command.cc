@@ -52,7 +52,7 @@ int run_bench(const BenchOptions& o) {
     const sim::RunReport r = sim::run_scenario(steady_pool(hosts, *timeout, length, o.crash));
     const double simulated = to_seconds(r.simulated);
     fmt::print(
-        "bench-sim: {:>3} hosts, T={}, {}: {:.0f} s simulated in {:.2f} s wall = {:.1f} simulated "
+        "bench-sim: {:>3} hosts, T={}, {}: {:.0f} s simulated in {:.2f} s wall = {:.2f} simulated "
         "s per wall s ({} events, {} engine calls, {} fences, {} violations)\n",
         hosts, o.timeout, o.crash ? "one host crashes halfway" : "steady pool", simulated,
         r.wall_seconds, r.wall_seconds > 0 ? simulated / r.wall_seconds : 0, r.counters.events,
