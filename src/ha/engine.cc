@@ -9,6 +9,7 @@
 #include "common/check.h"
 #include "ha/survivor_rule.h"
 #include "wire/heartbeat.h"
+#include "wire/phase_name.h"
 
 namespace poolha::ha {
 
@@ -20,26 +21,6 @@ namespace {
 
 constexpr TimePoint kNever = TimePoint::max();
 constexpr TimePoint kLongAgo = TimePoint::min();
-
-const char* phase_name(Phase p) {
-  switch (p) {
-    case Phase::kBooting:
-      return "booting";
-    case Phase::kEmergency:
-      return "emergency";
-    case Phase::kJoining:
-      return "joining";
-    case Phase::kMember:
-      return "member";
-    case Phase::kLeft:
-      return "left";
-    case Phase::kFenced:
-      return "fenced";
-    case Phase::kDisabled:
-      return "disabled";
-  }
-  return "?";
-}
 
 std::string host_name(HostIndex h) {
   return "h" + std::to_string(h);
@@ -345,7 +326,8 @@ class Engine::Impl {
   void set_phase(TimePoint, Phase p) {
     if (view_.phase == p) return;
     view_.phase = p;
-    ready_.events.push_back(Event{Event::Kind::kPhase, {}, phase_name(p), {}, false});
+    ready_.events.push_back(
+        Event{Event::Kind::kPhase, {}, std::string(wire::phase_name(p)), {}, false});
     send_now_ = true;
   }
   void set_master(TimePoint now, bool m) {

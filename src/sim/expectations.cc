@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "sim/phase_name.h"
+#include "wire/phase_name.h"
 
 namespace poolha::sim {
 
@@ -134,7 +134,7 @@ std::string describe(const Expectation& e) {
       return "expect down " + host_list(e.hosts);
     case ExpectKind::kPhase:
       return fmt::format("expect phase h{} {}", e.hosts[0],
-                         e.phase_off ? "off" : std::string(phase_name(e.phase)));
+                         e.phase_off ? "off" : std::string(wire::phase_name(e.phase)));
     case ExpectKind::kAlert:
       return "expect alert " + e.text + (e.hosts.empty() ? "" : fmt::format(" by=h{}", e.hosts[0]));
     case ExpectKind::kNoAlert:

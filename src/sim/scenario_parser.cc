@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "sim/duration_text.h"
-#include "sim/phase_name.h"
+#include "wire/phase_name.h"
 
 namespace poolha::sim {
 
@@ -405,7 +405,7 @@ class Parser {
       const std::string& name = word(i + 1, "a phase");
       if (name == "off") {
         e.phase_off = true;
-      } else if (auto p = phase_from_name(name)) {
+      } else if (auto p = wire::phase_from_name(name)) {
         e.phase = *p;
       } else {
         fail(fmt::format(

@@ -7,7 +7,7 @@
 
 #include "common/check.h"
 #include "sim/duration_text.h"
-#include "sim/phase_name.h"
+#include "wire/phase_name.h"
 
 namespace poolha::sim {
 
@@ -283,11 +283,11 @@ void Simulator::check_removals(const SimHost& observer, const PendingChange& cha
       why = fmt::format("runs a newer incarnation #{}", removed.incarnation);
     } else if (removed.engine && (removed.engine->phase() == wire::Phase::kLeft ||
                                   removed.engine->phase() == wire::Phase::kDisabled)) {
-      why = fmt::format("left cleanly ({})", phase_name(removed.engine->phase()));
+      why = fmt::format("left cleanly ({})", wire::phase_name(removed.engine->phase()));
     } else {
       safe = false;
       why = fmt::format("still runs incarnation #{} ({}, phase {})", inc, to_string(removed.power),
-                        removed.engine ? phase_name(removed.engine->phase()) : "none");
+                        removed.engine ? wire::phase_name(removed.engine->phase()) : "none");
     }
     log(observer,
         fmt::format("check: dropped h{}#{} (epoch {} -> {}): h{} {}: {}", m, inc,
@@ -343,7 +343,7 @@ void Simulator::schedule_tick(SimHost& h) {
             "{}us before now, phase {}, armed {}, lease expiry {}); "
             "ticking it every 1 ms until it stops",
             h.index, h.busy_ticks, format_virtual_time(now_), (local - wanted).count(),
-            phase_name(h.engine->phase()), h.engine->armed(),
+            wire::phase_name(h.engine->phase()), h.engine->armed(),
             lease ? fmt::format("{}us from now", (*lease - local).count()) : std::string("none")));
   }
   if (h.tick_pending && h.tick_at <= wake) return;
@@ -638,7 +638,7 @@ void Simulator::check_settled() {
       if (phase != wire::Phase::kLeft && phase != wire::Phase::kDisabled) {
         ++problems;
         violation("(c) settled", fmt::format("h{} runs but is still {} after faults settled",
-                                             h.index, phase_name(phase)));
+                                             h.index, wire::phase_name(phase)));
       }
       continue;
     }
@@ -715,7 +715,7 @@ std::string Simulator::describe(HostIndex index) const {
       return fmt::format("hung until {} (#{})", format_virtual_time(h.hung_until), h.incarnation);
     case Power::kRunning:
       return fmt::format("running #{} {}", h.incarnation,
-                         h.engine ? phase_name(h.engine->phase()) : "without engine");
+                         h.engine ? wire::phase_name(h.engine->phase()) : "without engine");
   }
   return "?";
 }
