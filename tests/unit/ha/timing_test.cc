@@ -5,8 +5,12 @@
 namespace poolha::ha {
 namespace {
 
-const Timing& ok(const std::variant<Timing, std::string>& r) {
-  EXPECT_TRUE(std::holds_alternative<Timing>(r)) << std::get<std::string>(r);
+// Returns by value: the variant is usually a temporary of the caller's expression.
+Timing ok(const std::variant<Timing, std::string>& r) {
+  if (auto* why = std::get_if<std::string>(&r)) {
+    ADD_FAILURE() << *why;
+    return Timing{};
+  }
   return std::get<Timing>(r);
 }
 
@@ -16,7 +20,7 @@ std::string refused(const std::variant<Timing, std::string>& r) {
 }
 
 TEST(Timing, DerivesEverythingFromBase) {
-  const Timing& t = ok(make_timing(30s));
+  const Timing t = ok(make_timing(30s));
   EXPECT_EQ(t.base, 30s);
   EXPECT_EQ(t.hb_interval, 1s);
   EXPECT_EQ(t.peer_timeout, 15s);
