@@ -66,7 +66,10 @@ struct PeerState {
   std::uint64_t ack_stamp = 0;
   bool ack_any = false;
   TimePoint lease_floor = kLongAgo;  // lease start for a member not yet heard
-  TimePoint added_at = kLongAgo;     // when the liveset that admitted it was adopted here
+  // Incarnation of this host seen acting on a liveset that contains me: from
+  // then on its lease needs my acks, which is what makes a removal wait valid.
+  std::uint32_t bound_to_me_inc = 0;
+  TimePoint added_at = kLongAgo;  // when the liveset that admitted it was adopted here
 };
 
 struct PendingRemoval {
@@ -271,7 +274,11 @@ class Engine::Impl {
       }
       if (lease) w = std::min(w, *lease);
     }
-    for (const PendingRemoval& r : pending_) w = std::min(w, r.not_before);
+    // A passed deadline that still waits for evidence needs no wake-up: the
+    // evidence arrives as an input.
+    for (const PendingRemoval& r : pending_) {
+      if (r.not_before > now_) w = std::min(w, r.not_before);
+    }
     return std::max(w, now_);
   }
 
@@ -708,6 +715,9 @@ class Engine::Impl {
     if (v.phase != Phase::kMember && v.phase != Phase::kFenced && v.phase != Phase::kLeft) return;
     const Membership& m = v.current;
     if (m.epoch == 0) return;
+    if (v.phase == Phase::kMember && m.contains(h, inc) && m.contains(cfg_.self, inc_)) {
+      peers_[h].bound_to_me_inc = inc;
+    }
     if (view_.phase == Phase::kMember) {
       if (m.epoch > view_.current.epoch) {
         if (m.contains(cfg_.self, inc_)) {
@@ -807,9 +817,16 @@ class Engine::Impl {
   void try_announce(TimePoint now) {
     if (view_.phase != Phase::kMember) return;
     std::erase_if(pending_, [&](const PendingRemoval& r) {
-      if (now >= r.not_before) return true;
+      const PeerState& p = peers_[r.host];
+      // A newer incarnation proves the old one stopped; a clean leave needs no wait.
+      if ((p.sf_any && p.sf_inc > r.incarnation) || (p.net_any && p.net_inc > r.incarnation)) {
+        return true;
+      }
       const View* v = newest_view(r.host, r.incarnation);
-      return v && v->phase == Phase::kLeft;  // a clean leave needs no wait
+      if (v && v->phase == Phase::kLeft) return true;
+      // The lease wait only proves the host stopped if its lease needed my
+      // acks, i.e. it was seen acting on a liveset that contains this host.
+      return now >= r.not_before && p.bound_to_me_inc == r.incarnation;
     });
     if (!pending_.empty() || announced_.same_as(view_.current)) return;
     const Membership before = announced_;
