@@ -457,6 +457,16 @@ class Engine::Impl {
     return net->current.epoch >= sf->current.epoch ? net : sf;
   }
 
+  // `h` in incarnation `inc` was seen joining (a member of nothing yet) while
+  // it already knew of epoch `epoch`.
+  bool seen_joining_since(HostIndex h, std::uint32_t inc, std::uint64_t epoch) const {
+    const PeerState& p = peers_[h];
+    const auto joining = [&](bool any, std::uint32_t seen_inc, const View& v) {
+      return any && seen_inc == inc && v.phase == Phase::kJoining && v.current.epoch >= epoch;
+    };
+    return joining(p.net_any, p.net_inc, p.net_view) || joining(p.sf_any, p.sf_inc, p.sf_view);
+  }
+
   void refresh_view(TimePoint now) {
     HostSet hb, sf;
     hb.insert(cfg_.self);
@@ -788,6 +798,11 @@ class Engine::Impl {
     m.members.for_each([&](HostIndex h) {
       if (h == cfg_.self || (was_member && old.contains(h, m.incarnation[h]))) return;
       PeerState& p = peers_[h];
+      // A host seen still joining after this host's previous liveset can only
+      // ever act on livesets from then on, all of which contain this host.
+      if (was_member && seen_joining_since(h, m.incarnation[h], old.epoch)) {
+        p.bound_to_me_inc = m.incarnation[h];
+      }
       p.added_at = now;
       p.lease_floor = published;
       if (p.echo_inc != m.incarnation[h]) p.member_heard_at = kLongAgo;

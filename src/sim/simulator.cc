@@ -240,6 +240,16 @@ void Simulator::process_ready(SimHost& h) {
     check_removals(h, change);
     check_admissions(h, change);
   }
+  check_acts_after_removal(h);
+}
+
+void Simulator::check_acts_after_removal(const SimHost& h) {
+  if (!h.running() || !h.engine || h.phase != wire::Phase::kMember) return;
+  const auto it = removed_before_.find({h.index, h.incarnation});
+  if (it == removed_before_.end() || h.engine->current().epoch >= it->second) return;
+  violation("(b) removal",
+            fmt::format("h{}#{} acts on epoch {} although its removal was announced at epoch {}",
+                        h.index, h.incarnation, h.engine->current().epoch, it->second));
 }
 
 void Simulator::handle_engine_event(SimHost& h, const ha::Event& ev,
@@ -284,6 +294,15 @@ void Simulator::check_removals(const SimHost& observer, const PendingChange& cha
     } else if (removed.engine && (removed.engine->phase() == wire::Phase::kLeft ||
                                   removed.engine->phase() == wire::Phase::kDisabled)) {
       why = fmt::format("left cleanly ({})", wire::phase_name(removed.engine->phase()));
+    } else if (removed.engine && removed.engine->phase() != wire::Phase::kMember &&
+               !removed.engine->armed()) {
+      // Admitted but never acted on it: harmless as long as it never acts on
+      // a liveset older than this removal (checked after its every step).
+      why = fmt::format(
+          "never acted on the liveset (phase {}); it must not act on one before epoch {}",
+          wire::phase_name(removed.engine->phase()), change.after.epoch);
+      auto [it, fresh] = removed_before_.try_emplace({m, inc}, change.after.epoch);
+      if (!fresh) it->second = std::min(it->second, change.after.epoch);
     } else {
       safe = false;
       why = fmt::format("still runs incarnation #{} ({}, phase {})", inc, to_string(removed.power),

@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ha/engine.h"
@@ -162,6 +164,7 @@ class Simulator {
   void handle_engine_event(SimHost& h, const ha::Event& ev, std::vector<PendingChange>& changes);
   void check_removals(const SimHost& observer, const PendingChange& change);
   void check_admissions(const SimHost& observer, const PendingChange& change);
+  void check_acts_after_removal(const SimHost& h);
   void schedule_tick(SimHost& h);
   void kick_watchdog(SimHost& h);
   void fence(SimHost& h, const std::string& reason);
@@ -194,6 +197,9 @@ class Simulator {
   std::vector<FenceRecord> fences_;
   std::vector<AlertRecord> alerts_;
   std::vector<Announcement> announcements_;
+  // Running incarnations announced removed before they acted on any liveset,
+  // with the epoch of that removal: they must never act on an older liveset.
+  std::map<std::pair<HostIndex, std::uint32_t>, std::uint64_t> removed_before_;
   SimCounters counters_;
 };
 
