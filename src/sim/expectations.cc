@@ -146,8 +146,48 @@ std::string describe(const Expectation& e) {
              (e.hosts.empty() ? "" : fmt::format(" on=h{}", e.hosts[0]));
     case ExpectKind::kVmHalted:
       return "expect vm-halted " + e.text;
+    case ExpectKind::kApiRefused:
+      return "expect api-refused " + e.text;
+    case ExpectKind::kPlanExistsFor:
+      return fmt::format("expect plan-exists-for {}", e.number);
   }
   return "expect ?";
+}
+
+std::optional<std::string> check_vm_expectation(const Expectation& e, const Simulator& sim) {
+  const SimPool* pool = sim.pool();
+  if (pool == nullptr) return "the scenario simulates no VMs";
+  switch (e.kind) {
+    case ExpectKind::kVmRunning: {
+      const auto where = pool->hosts_running(e.text);
+      if (where.empty()) return e.text + " runs nowhere";
+      if (where.size() > 1) return fmt::format("{} runs on {} hosts", e.text, where.size());
+      if (!e.hosts.empty() && where[0] != e.hosts[0])
+        return fmt::format("{} runs on h{}", e.text, where[0]);
+      return std::nullopt;
+    }
+    case ExpectKind::kVmHalted: {
+      const auto where = pool->hosts_running(e.text);
+      if (!where.empty()) return fmt::format("{} runs on h{}", e.text, where[0]);
+      return std::nullopt;
+    }
+    case ExpectKind::kApiRefused: {
+      const auto& refusals = pool->refusals();
+      if (std::find(refusals.begin(), refusals.end(), e.text) == refusals.end())
+        return "no operator action was refused with " + e.text;
+      return std::nullopt;
+    }
+    case ExpectKind::kPlanExistsFor: {
+      const auto status = pool->plan_status();
+      if (!status) return "no master runs a failover coordinator";
+      if (status->plan_exists_for != e.number)
+        return fmt::format("plan exists for {} (the planner proved {})", status->plan_exists_for,
+                           status->max_failures);
+      return std::nullopt;
+    }
+    default:
+      return "not a VM expectation";
+  }
 }
 
 std::optional<std::string> check_expectation(const Expectation& e, const Simulator& sim) {
@@ -224,7 +264,9 @@ std::optional<std::string> check_expectation(const Expectation& e, const Simulat
       return check_rejoined(e.hosts[0], sim);
     case ExpectKind::kVmRunning:
     case ExpectKind::kVmHalted:
-      return "VM simulation not available yet";
+    case ExpectKind::kApiRefused:
+    case ExpectKind::kPlanExistsFor:
+      return check_vm_expectation(e, sim);
   }
   return "unknown expectation";
 }

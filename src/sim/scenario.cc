@@ -5,9 +5,10 @@
 namespace poolha::sim {
 
 bool Scenario::uses_vms() const {
-  if (!vms.empty()) return true;
+  if (!vms.empty() || pool.declared) return true;
   const auto is_vm_expectation = [](const Expectation& e) {
-    return e.kind == ExpectKind::kVmRunning || e.kind == ExpectKind::kVmHalted;
+    return e.kind == ExpectKind::kVmRunning || e.kind == ExpectKind::kVmHalted ||
+           e.kind == ExpectKind::kApiRefused || e.kind == ExpectKind::kPlanExistsFor;
   };
   for (const TimedAction& a : actions) {
     switch (a.action.kind) {
@@ -15,6 +16,9 @@ bool Scenario::uses_vms() const {
       case ActionKind::kVmShutdown:
       case ActionKind::kVmHalt:
       case ActionKind::kVmCrash:
+      case ActionKind::kVmFailStarts:
+      case ActionKind::kVmSetPriority:
+      case ActionKind::kPoolSetTarget:
         return true;
       case ActionKind::kExpect:
         if (is_vm_expectation(a.action.expect)) return true;

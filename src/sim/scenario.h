@@ -45,21 +45,23 @@ struct VmSpec {
 };
 
 enum class ExpectKind {
-  kLiveset,       // every running member announces exactly `hosts_set`
-  kMaster,        // hosts[0] is master and no other running host is
-  kNoMaster,      // no running host is master
-  kFenced,        // hosts were each fenced at least once so far (reason contains `text`)
-  kNotFenced,     // hosts were never fenced so far
-  kNoFence,       // no host was fenced so far
-  kNotAllFenced,  // at least one host was never fenced so far
-  kRunning,       // hosts are powered and not hung
-  kDown,          // hosts are off or fenced
-  kPhase,         // hosts[0]'s engine is in `phase` (or off, when `phase_off`)
-  kAlert,         // alert `text` was raised (by hosts[0] when given)
-  kNoAlert,       // alert `text` was never raised
-  kRejoined,      // hosts[0] was removed, then re-admitted, after every peer removed it
-  kVmRunning,     // VM `text` runs (on hosts[0] when given)
-  kVmHalted,      // VM `text` is not running anywhere
+  kLiveset,        // every running member announces exactly `hosts_set`
+  kMaster,         // hosts[0] is master and no other running host is
+  kNoMaster,       // no running host is master
+  kFenced,         // hosts were each fenced at least once so far (reason contains `text`)
+  kNotFenced,      // hosts were never fenced so far
+  kNoFence,        // no host was fenced so far
+  kNotAllFenced,   // at least one host was never fenced so far
+  kRunning,        // hosts are powered and not hung
+  kDown,           // hosts are off or fenced
+  kPhase,          // hosts[0]'s engine is in `phase` (or off, when `phase_off`)
+  kAlert,          // alert `text` was raised (by hosts[0] when given)
+  kNoAlert,        // alert `text` was never raised
+  kRejoined,       // hosts[0] was removed, then re-admitted, after every peer removed it
+  kVmRunning,      // VM `text` runs (on hosts[0] when given)
+  kVmHalted,       // VM `text` is not running anywhere
+  kApiRefused,     // an operator action through the API was refused with code `text`
+  kPlanExistsFor,  // the master's failover plan covers `number` host failures
 };
 
 struct Expectation {
@@ -69,6 +71,7 @@ struct Expectation {
   std::string text;
   wire::Phase phase = wire::Phase::kBooting;
   bool phase_off = false;
+  std::uint64_t number = 0;
 };
 
 enum class ActionKind {
@@ -110,11 +113,14 @@ enum class ActionKind {
   kClockDrift,  // local monotonic clock rate offset `drift_ppm`
   kHeal,        // undo every fault: network, storage, isolation, power, hangs
   kSettle,      // faults are over: check that survivors agree (invariant c)
-  // VMs: parsed now, simulated by a later work item.
+  // VMs and the pool.
   kVmStart,
   kVmShutdown,  // through the API: stays down
   kVmHalt,      // from inside the guest
   kVmCrash,
+  kVmFailStarts,   // hosts[0]'s next `number` VM starts fail
+  kVmSetPriority,  // through the API: `vm` gets `priority`
+  kPoolSetTarget,  // through the API: ha-host-failures-to-tolerate = `number`
   // Assertions.
   kExpect,
 };
@@ -131,6 +137,8 @@ struct Action {
   std::int32_t drift_ppm = 0;
   IsolationSetting isolation = IsolationSetting::kAuto;
   std::string vm;
+  std::uint64_t number = 0;
+  VmPriority priority = VmPriority::kRestart;
   Expectation expect;
   // kLinkSet: the properties it changes.
   std::optional<Duration> link_delay, link_jitter;
@@ -149,6 +157,16 @@ struct HostDecl {
   std::int32_t drift_ppm = 0;
   std::uint32_t weight = 1;
   std::optional<StorageLatency> storage;
+  std::optional<std::uint64_t> memory_mib;  // memory for VMs; default 65536
+};
+
+// The pool database settings and VM timing of a scenario with VMs.
+struct PoolDecl {
+  bool declared = false;  // a `pool` line: simulate the VM layer even without VMs
+  bool restart_on_internal_shutdown = true;
+  std::uint32_t failures_to_tolerate = 0;
+  bool allow_overcommit = false;
+  Duration vm_boot = 10s;
 };
 
 struct WholeRunExpectation {
@@ -168,6 +186,7 @@ struct Scenario {
   LinkProperties network;            // every link's initial properties
   StorageLatency storage;            // every host's initial storage latency
   std::vector<VmSpec> vms;
+  PoolDecl pool;
   std::vector<TimedAction> actions;  // sorted by time, stable by source order
   std::vector<WholeRunExpectation> whole_run;
 

@@ -261,6 +261,8 @@ class Parser {
       if (o.contains("jitter")) s_.storage.jitter = duration(o["jitter"]);
     } else if (keyword == "vm") {
       vm_declaration();
+    } else if (keyword == "pool") {
+      pool_declaration();
     } else if (keyword == "expect") {
       s_.whole_run.push_back(WholeRunExpectation{line_, expectation(1)});
     } else if (keyword == "at") {
@@ -268,7 +270,7 @@ class Parser {
     } else {
       fail(fmt::format(
           "unknown line '{}' (expected hosts, timeout, weights, set, reboot-after-fence, seed, "
-          "duration, host, network, storage, vm, expect or at)",
+          "duration, host, network, storage, vm, pool, expect or at)",
           keyword));
     }
   }
@@ -294,7 +296,12 @@ class Parser {
       d.powered_on = (*words_)[i] == "on";
       ++i;
     }
-    auto o = options(i, {"clock", "drift", "weight", "storage-latency", "storage-jitter"});
+    auto o =
+        options(i, {"clock", "drift", "weight", "storage-latency", "storage-jitter", "memory"});
+    if (o.contains("memory")) {
+      d.memory_mib = number(o["memory"], 1ull << 40, "a memory size in MiB");
+      if (*d.memory_mib == 0) fail("a host needs memory >= 1 MiB");
+    }
     if (o.contains("clock")) d.clock = duration(o["clock"]);
     if (o.contains("drift")) d.drift_ppm = ppm(o["drift"]);
     if (o.contains("weight")) {
@@ -310,6 +317,35 @@ class Parser {
     }
   }
 
+  VmPriority priority(const std::string& p) {
+    if (p == "restart") return VmPriority::kRestart;
+    if (p == "best-effort") return VmPriority::kBestEffort;
+    if (p == "unprotected") return VmPriority::kUnprotected;
+    fail(fmt::format("expected priority restart, best-effort or unprotected, got '{}'", p));
+  }
+
+  bool on_off(const std::string& name, const std::string& v) {
+    if (v == "on") return true;
+    if (v == "off") return false;
+    fail(fmt::format("expected {}=on or {}=off, got '{}'", name, name, v));
+  }
+
+  void pool_declaration() {
+    PoolDecl& p = s_.pool;
+    p.declared = true;
+    auto o = options(
+        1, {"restart-on-internal-shutdown", "failures-to-tolerate", "allow-overcommit", "vm-boot"});
+    if (o.contains("restart-on-internal-shutdown"))
+      p.restart_on_internal_shutdown =
+          on_off("restart-on-internal-shutdown", o["restart-on-internal-shutdown"]);
+    if (o.contains("failures-to-tolerate"))
+      p.failures_to_tolerate = static_cast<std::uint32_t>(
+          number(o["failures-to-tolerate"], kMaxHosts, "a number of host failures"));
+    if (o.contains("allow-overcommit"))
+      p.allow_overcommit = on_off("allow-overcommit", o["allow-overcommit"]);
+    if (o.contains("vm-boot")) p.vm_boot = duration(o["vm-boot"]);
+  }
+
   void vm_declaration() {
     VmSpec vm;
     vm.line = line_;
@@ -322,19 +358,11 @@ class Parser {
     auto o = options(2, {"host", "memory", "priority", "order", "start-delay"});
     if (!o.contains("host")) fail(fmt::format("VM '{}' needs host=hN", vm.name));
     vm.host = host(o["host"]);
-    if (o.contains("memory"))
+    if (o.contains("memory")) {
       vm.memory_mib = number(o["memory"], 1ull << 40, "a memory size in MiB");
-    if (o.contains("priority")) {
-      const std::string& p = o["priority"];
-      if (p == "restart")
-        vm.priority = VmPriority::kRestart;
-      else if (p == "best-effort")
-        vm.priority = VmPriority::kBestEffort;
-      else if (p == "unprotected")
-        vm.priority = VmPriority::kUnprotected;
-      else
-        fail(fmt::format("expected priority=restart, best-effort or unprotected, got '{}'", p));
+      if (vm.memory_mib == 0) fail("a VM needs memory >= 1 MiB");
     }
+    if (o.contains("priority")) vm.priority = priority(o["priority"]);
     if (o.contains("order"))
       vm.order = static_cast<std::uint32_t>(number(o["order"], 0xFFFFFFFF, "an order"));
     if (o.contains("start-delay")) vm.start_delay = duration(o["start-delay"]);
@@ -432,11 +460,20 @@ class Parser {
       e.kind = ExpectKind::kVmHalted;
       e.text = vm_name(i);
       expect_end(i + 1);
+    } else if (what == "api-refused") {
+      e.kind = ExpectKind::kApiRefused;
+      e.text = word(i, "an error code such as HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN");
+      expect_end(i + 1);
+    } else if (what == "plan-exists-for") {
+      e.kind = ExpectKind::kPlanExistsFor;
+      e.number =
+          number(word(i, "a number of host failures"), kMaxHosts, "a number of host failures");
+      expect_end(i + 1);
     } else {
       fail(fmt::format(
           "unknown expectation '{}' (expected liveset, master, fenced, not-fenced, no-fence, "
-          "not-all-fenced, running, down, phase, alert, no-alert, rejoined, vm-running or "
-          "vm-halted)",
+          "not-all-fenced, running, down, phase, alert, no-alert, rejoined, vm-running, "
+          "vm-halted, api-refused or plan-exists-for)",
           what));
     }
     return e;
@@ -499,6 +536,21 @@ class Parser {
       a.kind = vm->second;
       a.vm = vm_name(i);
       expect_end(i + 1);
+    } else if (command == "vm-fail-starts") {
+      a.kind = ActionKind::kVmFailStarts;
+      a.hosts.push_back(HostRef{host(word(i, "a host"))});
+      a.number = number(word(i + 1, "a number of starts"), 1000000, "a number of starts");
+      expect_end(i + 2);
+    } else if (command == "vm-set-priority") {
+      a.kind = ActionKind::kVmSetPriority;
+      a.vm = vm_name(i);
+      a.priority = priority(word(i + 1, "a priority"));
+      expect_end(i + 2);
+    } else if (command == "pool-set") {
+      a.kind = ActionKind::kPoolSetTarget;
+      auto o = options(i, {"failures-to-tolerate"});
+      if (!o.contains("failures-to-tolerate")) fail("'pool-set' needs failures-to-tolerate=N");
+      a.number = number(o["failures-to-tolerate"], kMaxHosts, "a number of host failures");
     } else if (command == "vm-start") {
       a.kind = ActionKind::kVmStart;
       a.vm = vm_name(i);

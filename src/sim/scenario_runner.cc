@@ -89,6 +89,8 @@ class Runner {
       case ActionKind::kDisable:
         return engine_command(a, ha::Command::Kind::kDisable, "disable HA");
       case ActionKind::kLeave:
+        // A host leaves only once its VMs are gone (xe host-evacuate or shutdown).
+        if (sim_.pool()) each_host(a, [&](HostIndex h) { sim_.pool()->evacuate(h); });
         return engine_command(a, ha::Command::Kind::kLeave, "leave the liveset");
       case ActionKind::kDisarm:
         return engine_command(a, ha::Command::Kind::kDisarmFencing, "disarm fencing");
@@ -176,10 +178,31 @@ class Runner {
         record(t.line, a.expect);
         return;
       case ActionKind::kVmStart:
+        sim_.pool()->start_vm(
+            a.vm, a.hosts.empty() ? std::nullopt : std::optional<HostIndex>(a.hosts[0].host));
+        return;
       case ActionKind::kVmShutdown:
+        sim_.pool()->shutdown_vm(a.vm);
+        return;
       case ActionKind::kVmHalt:
+        sim_.pool()->guest_halt(a.vm, vm::HaltCause::kGuestShutdown);
+        return;
       case ActionKind::kVmCrash:
-        return;  // refused before the run starts
+        sim_.pool()->guest_halt(a.vm, vm::HaltCause::kGuestCrash);
+        return;
+      case ActionKind::kVmFailStarts:
+        sim_.pool()->fail_starts(a.hosts[0].host, static_cast<std::uint32_t>(a.number));
+        return;
+      case ActionKind::kVmSetPriority:
+        sim_.pool()->set_restart_priority(a.vm, a.priority == VmPriority::kRestart
+                                                    ? failover::RestartPriority::kRestart
+                                                : a.priority == VmPriority::kBestEffort
+                                                    ? failover::RestartPriority::kBestEffort
+                                                    : failover::RestartPriority::kUnprotected);
+        return;
+      case ActionKind::kPoolSetTarget:
+        sim_.pool()->set_failures_to_tolerate(static_cast<std::uint32_t>(a.number));
+        return;
     }
   }
 
@@ -190,13 +213,20 @@ class Runner {
 
 }  // namespace
 
+SimPoolConfig pool_config(const Scenario& s) {
+  SimPoolConfig c;
+  c.vms = s.vms;
+  for (const HostDecl& d : s.host_decls) c.host_memory_mib.push_back(d.memory_mib.value_or(65536));
+  c.vm_timing.boot = s.pool.vm_boot;
+  c.policy.restart_on_internal_shutdown = s.pool.restart_on_internal_shutdown;
+  c.policy.failures_to_tolerate = s.pool.failures_to_tolerate;
+  c.policy.allow_overcommit = s.pool.allow_overcommit;
+  return c;
+}
+
 RunReport run_scenario(const Scenario& s, const RunOptions& options) {
   RunReport report;
   report.name = s.name;
-  if (s.uses_vms()) {
-    report.error = "VM simulation not available yet (this scenario declares or drives VMs)";
-    return report;
-  }
   auto timing = ha::make_timing(s.timeout, s.overrides);
   if (auto* problem = std::get_if<std::string>(&timing)) {
     report.error = "unsafe or invalid timing: " + *problem;
@@ -221,6 +251,7 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
   config.timeline.echo = options.echo;
   config.timeline.hash = options.hash_timeline;
   config.stop_on_violation = options.stop_on_violation;
+  if (s.uses_vms()) config.pool = pool_config(s);
 
   const auto wall_start = std::chrono::steady_clock::now();
   Simulator sim(std::move(config));

@@ -9,6 +9,18 @@ namespace poolha::sim {
 
 namespace {
 
+const char* priority_name(VmPriority p) {
+  switch (p) {
+    case VmPriority::kRestart:
+      return "restart";
+    case VmPriority::kBestEffort:
+      return "best-effort";
+    case VmPriority::kUnprotected:
+      return "unprotected";
+  }
+  return "?";
+}
+
 std::string hosts_text(const std::vector<HostRef>& hosts) {
   std::string out;
   for (const HostRef& r : hosts)
@@ -108,6 +120,12 @@ std::string action_text(const Action& a) {
       return "vm-halt " + a.vm;
     case ActionKind::kVmCrash:
       return "vm-crash " + a.vm;
+    case ActionKind::kVmFailStarts:
+      return fmt::format("vm-fail-starts {} {}", hosts, a.number);
+    case ActionKind::kVmSetPriority:
+      return fmt::format("vm-set-priority {} {}", a.vm, priority_name(a.priority));
+    case ActionKind::kPoolSetTarget:
+      return fmt::format("pool-set failures-to-tolerate={}", a.number);
     case ActionKind::kExpect:
       return describe(a.expect);
   }
@@ -153,12 +171,19 @@ std::string write_scenario(const Scenario& s) {
     if (d.storage)
       line += fmt::format(" storage-latency={} storage-jitter={}",
                           format_duration(d.storage->latency), format_duration(d.storage->jitter));
+    if (d.memory_mib) line += fmt::format(" memory={}", *d.memory_mib);
     out += line + "\n";
   }
-  static constexpr const char* kPriorities[] = {"restart", "best-effort", "unprotected"};
+  if (s.pool.declared) {
+    out += fmt::format(
+        "pool restart-on-internal-shutdown={} failures-to-tolerate={} allow-overcommit={} "
+        "vm-boot={}\n",
+        s.pool.restart_on_internal_shutdown ? "on" : "off", s.pool.failures_to_tolerate,
+        s.pool.allow_overcommit ? "on" : "off", format_duration(s.pool.vm_boot));
+  }
   for (const VmSpec& vm : s.vms)
     out += fmt::format("vm {} host=h{} memory={} priority={} order={} start-delay={}\n", vm.name,
-                       vm.host, vm.memory_mib, kPriorities[static_cast<int>(vm.priority)], vm.order,
+                       vm.host, vm.memory_mib, priority_name(vm.priority), vm.order,
                        format_duration(vm.start_delay));
   for (const WholeRunExpectation& w : s.whole_run) out += describe(w.expect) + "\n";
   for (const TimedAction& t : s.actions)

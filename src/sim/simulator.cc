@@ -61,6 +61,7 @@ Simulator::Simulator(SimConfig config)
     if (h < config_.host_storage.size() && config_.host_storage[h])
       storage_.latency(h) = *config_.host_storage[h];
   }
+  if (config_.pool) pool_ = std::make_unique<SimPool>(*this, *config_.pool);
 }
 
 Simulator::~Simulator() = default;
@@ -81,6 +82,15 @@ ha::EngineConfig Simulator::engine_config(HostIndex h) const {
 void Simulator::log(const SimHost& h, std::string_view text) {
   if (!timeline_.enabled()) return;
   timeline_.add(now_, fmt::format("h{} {}", h.index, text));
+}
+
+std::optional<Duration> Simulator::route(HostIndex from, HostIndex to) {
+  return network_.route(from, to, prng_);
+}
+
+void Simulator::record_alert(HostIndex h, std::string name, std::string text) {
+  log(hosts_[h], fmt::format("ALERT {}: {}", name, text));
+  alerts_.push_back(AlertRecord{now_, h, std::move(name), std::move(text)});
 }
 
 void Simulator::note(std::string_view text) {
@@ -107,6 +117,7 @@ void Simulator::run_until(VirtualTime end) {
     now_ = entry->time;
     ++counters_.events;
     dispatch(entry->payload);
+    if (pool_) pool_->after_event();
   }
   if (!stopped_) now_ = std::max(now_, end);
 }
@@ -241,6 +252,7 @@ void Simulator::process_ready(SimHost& h) {
     check_admissions(h, change);
   }
   check_acts_after_removal(h);
+  if (pool_ && h.engine) pool_->engine_stepped(h.index);
 }
 
 void Simulator::check_acts_after_removal(const SimHost& h) {
@@ -428,6 +440,7 @@ void Simulator::fence(SimHost& h, const std::string& reason) {
   fences_.push_back(FenceRecord{now_, h.index, h.incarnation, reason});
   timeline_.add(now_, fmt::format("h{} fenced: {}", h.index, reason));
   stop_engine(h);
+  if (pool_) pool_->host_lost_power(h.index);
   h.power = Power::kFenced;
   ++h.reboot_token;
   if (config_.reboot_after_fence) {
@@ -461,6 +474,7 @@ void Simulator::power_on(HostIndex index) {
   log(h, fmt::format("power-on: incarnation {}, local clock {}", h.incarnation,
                      format_duration(boot_clock.time_since_epoch())));
   h.engine = std::make_unique<ha::Engine>(engine_config(index), h.incarnation, local_now(h));
+  if (pool_) pool_->host_started(index);
   h.isolation_told = isolation_reachable(h);
   drive(h, [&](ha::Engine& engine, TimePoint t) {
     engine.set_isolation_reachable(t, h.isolation_told);
@@ -476,6 +490,7 @@ void Simulator::power_off(HostIndex index) {
   }
   log(h, "power-off");
   stop_engine(h);
+  if (pool_) pool_->host_lost_power(h.index);
   h.power = Power::kOff;
 }
 
@@ -689,6 +704,7 @@ void Simulator::check_settled() {
     note(first ? fmt::format("settle check ok: {}", format_membership(first->engine->announced()))
                : std::string("settle check ok: no member runs"));
   }
+  if (pool_) pool_->check_settled();
 }
 
 void Simulator::update_master_count() {

@@ -18,6 +18,7 @@
 #include "sim/network.h"
 #include "sim/prng.h"
 #include "sim/sim_host.h"
+#include "sim/sim_pool.h"
 #include "sim/storage.h"
 #include "sim/timeline.h"
 #include "sim/virtual_time.h"
@@ -38,6 +39,7 @@ struct SimConfig {
   std::vector<std::optional<StorageLatency>> host_storage;  // per-host overrides
   Timeline::Options timeline;
   bool stop_on_violation = false;
+  std::optional<SimPoolConfig> pool;  // VMs, hypervisors and failover; none: membership only
 };
 
 struct Violation {
@@ -119,6 +121,18 @@ class Simulator {
   void note(std::string_view text);
   void violation(std::string invariant, std::string detail);
 
+  // For the VM layer (SimPool).
+  TimePoint local_time(HostIndex h) const { return hosts_[h].clock.local(now_); }
+  VirtualTime virtual_time_of(HostIndex h, TimePoint local) const {
+    return hosts_[h].clock.virtual_at(local);
+  }
+  // A message's delivery delay from -> to, or nullopt when the network drops it.
+  std::optional<Duration> route(HostIndex from, HostIndex to);
+  void log_host(HostIndex h, std::string_view text) { log(hosts_[h], text); }
+  void record_alert(HostIndex h, std::string name, std::string text);
+  SimPool* pool() { return pool_.get(); }
+  const SimPool* pool() const { return pool_.get(); }
+
   // Introspection.
   const SimConfig& config() const { return config_; }
   std::uint16_t host_count() const { return config_.hosts; }
@@ -197,6 +211,7 @@ class Simulator {
   std::vector<FenceRecord> fences_;
   std::vector<AlertRecord> alerts_;
   std::vector<Announcement> announcements_;
+  std::unique_ptr<SimPool> pool_;  // declared last: its callbacks use everything above
   // Running incarnations announced removed before they acted on any liveset,
   // with the epoch of that removal: they must never act on an older liveset.
   std::map<std::pair<HostIndex, std::uint32_t>, std::uint64_t> removed_before_;

@@ -88,7 +88,8 @@ std::uint64_t SimVmDriver::memory_in_use() const {
   return total;
 }
 
-void SimVmDriver::destroy(const std::string& uuid) {
+void SimVmDriver::destroy(std::string uuid) {
+  // By value: callers pass keys of domains_, which erase() invalidates.
   if (domains_.erase(uuid) == 0) return;
   ledger_.on_stop(uuid, host_, scheduler_.now_us());
 }

@@ -45,7 +45,7 @@ class SimVmDriver final : public VmDriver {
     bool stopping = false;
   };
 
-  void destroy(const std::string& uuid);
+  void destroy(std::string uuid);
   // Completions never run inside the call that asked for them.
   void complete_soon(Done done, VmResult result);
 

@@ -209,11 +209,40 @@ at 200s expect vm-halted db
   EXPECT_TRUE(s.uses_vms());
 }
 
-TEST(ScenarioParser, TheRunnerRefusesVmScenariosForNow) {
-  const RunReport declared = run_scenario(parse_ok("hosts 2\nvm a host=h0\n"));
-  ASSERT_TRUE(declared.error.has_value());
-  EXPECT_NE(declared.error->find("VM simulation not available yet"), std::string::npos);
-  EXPECT_FALSE(declared.passed());
+TEST(ScenarioParser, ReadsPoolSettingsHostMemoryAndPoolCommands) {
+  const Scenario s = parse_ok(
+      "hosts 2\n"
+      "pool restart-on-internal-shutdown=off failures-to-tolerate=1 allow-overcommit=on "
+      "vm-boot=20s\n"
+      "host h1 memory=4096\n"
+      "vm a host=h0\n"
+      "at 5s vm-fail-starts h1 3\n"
+      "at 6s vm-set-priority a best-effort\n"
+      "at 7s pool-set failures-to-tolerate=2\n"
+      "at 8s expect api-refused HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN\n"
+      "at 9s expect plan-exists-for 1\n");
+  EXPECT_TRUE(s.pool.declared);
+  EXPECT_FALSE(s.pool.restart_on_internal_shutdown);
+  EXPECT_EQ(s.pool.failures_to_tolerate, 1u);
+  EXPECT_TRUE(s.pool.allow_overcommit);
+  EXPECT_EQ(s.pool.vm_boot, 20s);
+  EXPECT_FALSE(s.host_decls[0].memory_mib.has_value());
+  EXPECT_EQ(s.host_decls[1].memory_mib, 4096u);
+  ASSERT_EQ(s.actions.size(), 5u);
+  EXPECT_EQ(s.actions[0].action.kind, ActionKind::kVmFailStarts);
+  EXPECT_EQ(s.actions[0].action.number, 3u);
+  EXPECT_EQ(s.actions[1].action.priority, VmPriority::kBestEffort);
+  EXPECT_EQ(s.actions[2].action.kind, ActionKind::kPoolSetTarget);
+  EXPECT_EQ(s.actions[2].action.number, 2u);
+  EXPECT_EQ(s.actions[3].action.expect.kind, ExpectKind::kApiRefused);
+  EXPECT_EQ(s.actions[4].action.expect.number, 1u);
+}
+
+TEST(ScenarioParser, AVmScenarioRunsTheVmLayer) {
+  const RunReport r =
+      run_scenario(parse_ok("hosts 2\nvm a host=h1\nat 1s expect vm-running a on=h1\n"));
+  EXPECT_FALSE(r.error.has_value());
+  EXPECT_TRUE(r.passed());
 }
 
 TEST(ScenarioParser, VmErrorsNameTheLine) {
@@ -223,7 +252,7 @@ TEST(ScenarioParser, VmErrorsNameTheLine) {
   EXPECT_EQ(parse_error("hosts 2\nat 1s vm-halt nope\n"),
             "test.scn:2: unknown VM 'nope' (declare it with a 'vm' line)");
   EXPECT_EQ(parse_error("hosts 2\nvm a host=h0 priority=high\n"),
-            "test.scn:2: expected priority=restart, best-effort or unprotected, got 'high'");
+            "test.scn:2: expected priority restart, best-effort or unprotected, got 'high'");
   EXPECT_EQ(parse_error("hosts 2\nvm a host=h0 colour=red\n"),
             "test.scn:2: unexpected 'colour=red' (expected one of host=, memory=, priority=, "
             "order=, start-delay=)");
