@@ -39,8 +39,10 @@ std::vector<HostSet> components(const DecideInput& in, const HostSet& hosts) {
 }
 
 // Shrinks a component until every pair of its hosts hears each other, dropping
-// the least connected host first (then the lighter, then the higher index).
-HostSet reduce_to_clique(const DecideInput& in, HostSet comp) {
+// joiners before voters (joiners only ride along, and a component that keeps
+// a voter can still win), then the least connected host first (then the
+// lighter, then the higher index).
+HostSet reduce_to_clique(const DecideInput& in, HostSet comp, const HostSet& voters) {
   for (;;) {
     HostIndex worst = kNoHost;
     std::size_t worst_degree = 0;
@@ -51,9 +53,13 @@ HostSet reduce_to_clique(const DecideInput& in, HostSet comp) {
         if (o != h && linked(in, h, o)) ++degree;
       });
       if (degree + 1 != comp.size()) is_clique = false;
-      bool worse = worst == kNoHost || degree < worst_degree ||
-                   (degree == worst_degree && in.weights[h] < in.weights[worst]) ||
-                   (degree == worst_degree && in.weights[h] == in.weights[worst] && h > worst);
+      const bool voter = voters.contains(h);
+      const bool worst_voter = worst != kNoHost && voters.contains(worst);
+      bool worse = worst == kNoHost || (!voter && worst_voter) ||
+                   (voter == worst_voter &&
+                    (degree < worst_degree ||
+                     (degree == worst_degree && in.weights[h] < in.weights[worst]) ||
+                     (degree == worst_degree && in.weights[h] == in.weights[worst] && h > worst)));
       if (worse) {
         worst = h;
         worst_degree = degree;
@@ -180,7 +186,7 @@ Decision decide_liveset(const DecideInput& in) {
     HostSet best;
     Score best_score;
     for (const HostSet& comp : components(in, candidates)) {
-      HostSet clique = reduce_to_clique(in, comp);
+      HostSet clique = reduce_to_clique(in, comp, voters);
       HostSet clique_voters = clique & voters;
       if (clique_voters.empty()) continue;
       Score s = score_of(in, clique_voters);

@@ -274,3 +274,23 @@ TEST(SurvivorRule, LargestPoolSize) {
 
 }  // namespace
 }  // namespace poolha::ha
+
+namespace poolha::ha {
+namespace {
+
+// The lone member h1 and joiner h0 do not hear each other, both hear joiner
+// h2. Reducing {0,1,2} to a clique must drop a joiner, not the only voter.
+TEST(SurvivorRule, CliqueReductionDropsJoinersBeforeTheOnlyVoter) {
+  Pool p(3, {1});
+  p.rows[0].view.flags |= wire::kFlagJoinRequest;
+  p.rows[2].view.flags |= wire::kFlagJoinRequest;
+  p.cut(0, 1);
+  Decision d = p.decide();
+  ASSERT_EQ(d.kind, Decision::Kind::kPropose);
+  EXPECT_TRUE(d.proposal.members.contains(1));
+  EXPECT_EQ(d.proposal.master, 1);
+  EXPECT_FALSE(d.proposal.members.contains(0) && d.proposal.members.contains(1));
+}
+
+}  // namespace
+}  // namespace poolha::ha
