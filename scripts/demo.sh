@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The demo: installs what is missing, builds (normal variant), then runs the
-# simulator over the membership fault scenarios and prints their timeline.
+# simulator over the fault scenarios of the behaviour contract and prints their timeline.
 #
 # Usage: scripts/demo.sh [extra arguments for `poolha sim`]
 set -euo pipefail
@@ -24,5 +24,5 @@ if [[ -z "$POOLHA" || ! -x "$POOLHA" ]]; then
   exit 1
 fi
 
-echo "== demo: $POOLHA sim --scenarios scenarios/membership $*"
-exec "$POOLHA" sim --scenarios scenarios/membership "$@"
+echo "== demo: $POOLHA sim --scenarios scenarios/contract $*"
+exec "$POOLHA" sim --scenarios scenarios/contract "$@"

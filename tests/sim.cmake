@@ -1,5 +1,5 @@
 # Simulator tests, run through the `poolha` binary:
-#  - one test per scenario file under scenarios/membership (DESIGN §8 rows);
+#  - one test per scenario file under scenarios/contract (DESIGN §8 rows);
 #  - random fault sweeps over pool sizes 1, 2, 3, 5, 16 and 64, split into
 #    chunks of seeds so ctest -j spreads them over the cores (each chunk runs
 #    single-threaded for the same reason).
@@ -10,13 +10,13 @@ if(NOT TARGET poolha)
   return()
 endif()
 
-file(GLOB POOLHA_MEMBERSHIP_SCENARIOS CONFIGURE_DEPENDS
-     ${PROJECT_SOURCE_DIR}/scenarios/membership/*.scn)
-foreach(scenario IN LISTS POOLHA_MEMBERSHIP_SCENARIOS)
+file(GLOB POOLHA_CONTRACT_SCENARIOS CONFIGURE_DEPENDS
+     ${PROJECT_SOURCE_DIR}/scenarios/contract/*.scn)
+foreach(scenario IN LISTS POOLHA_CONTRACT_SCENARIOS)
   get_filename_component(name ${scenario} NAME_WE)
   # Without --quiet: the timeline is in the test log, and shown on failure.
-  add_test(NAME scenario.membership.${name} COMMAND poolha sim ${scenario})
-  set_tests_properties(scenario.membership.${name} PROPERTIES LABELS "sim;scenario" TIMEOUT 120)
+  add_test(NAME scenario.contract.${name} COMMAND poolha sim ${scenario})
+  set_tests_properties(scenario.contract.${name} PROPERTIES LABELS "sim;scenario" TIMEOUT 120)
 endforeach()
 
 # Sanitizer builds run several times slower: they sweep a quarter of the seeds

@@ -778,11 +778,16 @@ class Engine::Impl {
     POOLHA_CHECK(m.contains(cfg_.self, inc_), "only a liveset that contains this host");
     const Membership old = view_.current;
     if (!was_member && old.master != kNoHost && old.master != cfg_.self) {
-      // This host never tracked the old master's lease: it takes the role
-      // over only once the old master visibly let go.
-      master_before_ = old.master;
-      master_before_inc_ = old.incarnation[old.master];
-      master_before_untracked_ = true;
+      if (view_.has(wire::kFlagReform)) {
+        // Re-forming waited out every old member's lease, the old master's too.
+        master_before_ = kNoHost;
+      } else {
+        // This host never tracked the old master's lease: it takes the role
+        // over only once the old master visibly let go.
+        master_before_ = old.master;
+        master_before_inc_ = old.incarnation[old.master];
+        master_before_untracked_ = true;
+      }
     }
     // Every host of a committed liveset published it before anyone committed
     // it, so the first time this host did bounds when the others admitted it.
@@ -882,7 +887,11 @@ class Engine::Impl {
       if (announced_.contains(old, master_before_inc_)) {
         free = v && v->current.epoch >= announced_.epoch && !v->has(wire::kFlagMaster);
       } else if (master_before_untracked_) {
-        free = v && v->phase == Phase::kLeft;
+        // It left cleanly, or runs a newer incarnation (the old one stopped).
+        const PeerState& p = peers_[old];
+        const bool newer = (p.sf_any && p.sf_inc > master_before_inc_) ||
+                           (p.net_any && p.net_inc > master_before_inc_);
+        free = newer || (v && v->phase == Phase::kLeft);
       }
     }
     if (free) {
