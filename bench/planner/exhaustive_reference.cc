@@ -53,28 +53,42 @@ class AssignmentSearch {
   std::set<std::vector<Bytes>> dead_ends_;
 };
 
+bool fits(const planner::PoolShape& shape, const std::vector<bool>& failed,
+          std::uint64_t& states_left) {
+  std::vector<Bytes> spare;
+  for (std::size_t h = 0; h < shape.host_free.size(); ++h) {
+    if (!failed[h]) spare.push_back(shape.host_free[h]);
+  }
+  std::vector<Bytes> sizes;
+  for (const planner::ProtectedVm& vm : shape.vms) {
+    if (failed[vm.host]) sizes.push_back(vm.memory);
+  }
+  return AssignmentSearch(std::move(spare), std::move(sizes), states_left).fits();
+}
+
 bool every_failure_set_fits(const planner::PoolShape& shape, std::uint32_t failures,
                             std::uint64_t& states_left) {
-  const std::size_t hosts = shape.host_free.size();
-  std::vector<bool> failed(hosts, false);
+  std::vector<bool> failed(shape.host_free.size(), false);
   std::fill(failed.begin(), failed.begin() + failures, true);
   // Walk all arrangements of `failures` true flags (prev_permutation from the
   // all-leading arrangement visits each subset once).
   do {
-    std::vector<Bytes> spare;
-    for (std::size_t h = 0; h < hosts; ++h) {
-      if (!failed[h]) spare.push_back(shape.host_free[h]);
-    }
-    std::vector<Bytes> sizes;
-    for (const planner::ProtectedVm& vm : shape.vms) {
-      if (failed[vm.host]) sizes.push_back(vm.memory);
-    }
-    if (!AssignmentSearch(std::move(spare), std::move(sizes), states_left).fits()) return false;
+    if (!fits(shape, failed, states_left)) return false;
   } while (std::prev_permutation(failed.begin(), failed.end()));
   return true;
 }
 
 }  // namespace
+
+std::optional<bool> failure_set_fits(const planner::PoolShape& shape,
+                                     const std::vector<bool>& failed, std::uint64_t max_states) {
+  std::uint64_t states_left = max_states;
+  try {
+    return fits(shape, failed, states_left);
+  } catch (const StateLimitReached&) {
+    return std::nullopt;
+  }
+}
 
 std::optional<std::uint32_t> exhaustive_max_failures(const planner::PoolShape& shape,
                                                      std::uint64_t max_states) {

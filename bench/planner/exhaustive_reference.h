@@ -6,10 +6,16 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "planner/pool_shape.h"
 
 namespace poolha::bench {
+
+// Whether the VMs of the hosts flagged in `failed` fit on the others; nullopt
+// when the search would visit more than `max_states` states.
+std::optional<bool> failure_set_fits(const planner::PoolShape& shape,
+                                     const std::vector<bool>& failed, std::uint64_t max_states);
 
 // The largest k such that every set of k failed hosts has a placement (VMs
 // on the failed hosts into the others' spare), or nullopt when the search

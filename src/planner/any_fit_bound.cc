@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <functional>
+#include <numeric>
+#include <set>
 #include <span>
 #include <vector>
+
+#include "common/check.h"
 
 namespace poolha::planner {
 
@@ -20,21 +24,27 @@ namespace poolha::planner {
 // Hence a VM of size s can be left out only if
 //      W_F(s) - s >= sum over h outside F of g_s(c_h)      (volume)   and
 //      N_F(s) - 1 >= sum over h outside F of j_s(c_h)      (count).
-// If for every VM size s one of the two fails, the packing places every VM.
+// F passes a test at size s when that inequality is false. If at every VM
+// size F passes one of the two tests, the packing places every VM.
 //
-// Neither side needs F to be enumerated. Moving F's terms to the left,
-// "volume fails for F" reads sum over h in F of (L_h(s) + g_s(c_h)) < G_s + s,
-// with L_h(s) the volume of h's VMs >= s and G_s the sum of g_s over all
-// hosts; so the worst F of k hosts is the k largest L_h(s) + g_s(c_h), and
-// one top-k sum decides all C(n, k) sets exactly, with no pessimism from
-// pairing the heaviest failed hosts with the emptiest survivors. Likewise for
-// count with N_h(s) + j_s(c_h) against J_s + 1. Per size we require the whole
-// family to pass one of the two tests, which is weaker than allowing each F to
-// pick, and checking sizes F does not contain only adds caution.
+// Neither test needs F to be enumerated. Moving F's terms to the left,
+// passing the volume test reads: sum over h in F of (L_h(s) + g_s(c_h)) is
+// below G_s + s, with L_h(s) the volume of h's VMs >= s and G_s the sum of
+// g_s over all hosts. So the worst F of k hosts is the k largest
+// L_h(s) + g_s(c_h), and one top-k sum decides all C(n, k) sets exactly, with
+// no pessimism from pairing the heaviest failed hosts with the emptiest
+// survivors. Likewise for count, with N_h(s) + j_s(c_h) against J_s + 1. Per
+// size we require every F to pass the same test, which is weaker than letting
+// each F pick, and checking sizes F does not contain only adds caution.
 //
 // Both top-k sums grow with k, so each size s allows every k up to some limit
 // and the answer is the smallest limit; walking sizes downwards with a k that
 // only decreases finds it in O(distinct sizes x hosts) plus the sort.
+//
+// Beyond that k, the sets failing both tests at some size are exactly the
+// ones the argument does not cover. They are found by a pruned walk over the
+// hosts (a set must reach both limits), and when there are few of them the
+// caller packs each one by one: every other set is covered.
 namespace {
 
 struct SizeThreshold {
@@ -50,53 +60,143 @@ struct SizeThreshold {
   }
 };
 
-Bytes sum_of_largest(std::vector<Bytes>& values, std::uint32_t k) {
-  std::nth_element(values.begin(), values.begin() + (k - 1), values.end(), std::greater<>());
-  Bytes sum = 0;
-  for (std::uint32_t i = 0; i < k; ++i) sum += values[i];
-  return sum;
-}
+// The two tests at one VM size, as per-host scores: a failure set passes the
+// volume test when its hosts' `volume` scores add up to less than
+// `volume_limit`, and the count test likewise with `count`.
+struct SizeTests {
+  std::vector<Bytes> volume;  // L_h(s) + g_s(c_h)
+  Bytes volume_limit = 0;     // G_s + s
+  std::vector<Bytes> count;   // N_h(s) + j_s(c_h)
+  Bytes count_limit = 0;      // J_s + 1
+};
 
-class BoundCheck {
+// Walks the pool's VM sizes from the largest down, keeping for each host the
+// volume and count of its VMs at least as big as the current size.
+class SizeSweep {
  public:
-  BoundCheck(std::span<const Bytes> spare, Bytes largest_vm)
-      : spare_(spare),
-        largest_vm_(largest_vm),
-        volume_at_least_(spare.size(), 0),
-        count_at_least_(spare.size(), 0),
-        scores_(spare.size(), 0) {}
-
-  void add_vm(std::uint32_t host, Bytes memory) {
-    volume_at_least_[host] += memory;
-    ++count_at_least_[host];
+  explicit SizeSweep(const PoolShape& shape)
+      : spare_(shape.host_free),
+        vms_(shape.vms),
+        volume_at_least_(shape.host_free.size(), 0),
+        count_at_least_(shape.host_free.size(), 0) {
+    std::sort(vms_.begin(), vms_.end(),
+              [](const ProtectedVm& a, const ProtectedVm& b) { return a.memory > b.memory; });
   }
 
-  // Whether every set of k failed hosts passes the volume or the count test
-  // for VMs of `size`, given that every VM >= size has been added.
-  bool covers(std::uint32_t k, Bytes size) {
-    const SizeThreshold threshold{size, largest_vm_};
+  // Moves to the next smaller size; false once every size has been visited.
+  bool advance() {
+    if (next_ == vms_.size()) return false;
+    size_ = vms_[next_].memory;
+    for (; next_ < vms_.size() && vms_[next_].memory == size_; ++next_) {
+      volume_at_least_[vms_[next_].host] += size_;
+      ++count_at_least_[vms_[next_].host];
+    }
+    return true;
+  }
+
+  void tests_at_current_size(SizeTests& tests) const {
+    const SizeThreshold threshold{size_, vms_.front().memory};
+    const std::size_t hosts = spare_.size();
+    tests.volume.resize(hosts);
+    tests.count.resize(hosts);
     Bytes all_loads = 0;
-    for (std::size_t h = 0; h < spare_.size(); ++h) {
+    Bytes all_counts = 0;
+    for (std::size_t h = 0; h < hosts; ++h) {
       const Bytes load = threshold.load_before_full(spare_[h]);
+      const Bytes count = threshold.vms_before_full(spare_[h]);
       all_loads += load;
-      scores_[h] = volume_at_least_[h] + load;
-    }
-    if (sum_of_largest(scores_, k) < all_loads + size) return true;
-    std::uint64_t all_counts = 0;
-    for (std::size_t h = 0; h < spare_.size(); ++h) {
-      const std::uint64_t count = threshold.vms_before_full(spare_[h]);
       all_counts += count;
-      scores_[h] = count_at_least_[h] + count;
+      tests.volume[h] = volume_at_least_[h] + load;
+      tests.count[h] = count_at_least_[h] + count;
     }
-    return sum_of_largest(scores_, k) <= all_counts;
+    tests.volume_limit = all_loads + size_;
+    tests.count_limit = all_counts + 1;
   }
 
  private:
   std::span<const Bytes> spare_;
-  Bytes largest_vm_;
-  std::vector<Bytes> volume_at_least_;         // L_h(s)
-  std::vector<std::uint64_t> count_at_least_;  // N_h(s)
-  std::vector<Bytes> scores_;
+  std::vector<ProtectedVm> vms_;  // biggest first
+  std::size_t next_ = 0;
+  Bytes size_ = 0;
+  std::vector<Bytes> volume_at_least_;  // L_h(s)
+  std::vector<Bytes> count_at_least_;   // N_h(s)
+};
+
+Bytes sum_of_largest(std::span<const Bytes> values, std::uint32_t k, std::vector<Bytes>& scratch) {
+  scratch.assign(values.begin(), values.end());
+  std::nth_element(scratch.begin(), scratch.begin() + (k - 1), scratch.end(), std::greater<>());
+  return std::accumulate(scratch.begin(), scratch.begin() + k, Bytes{0});
+}
+
+// Whether every set of k hosts passes one of the tests.
+bool every_set_passes(const SizeTests& tests, std::uint32_t k, std::vector<Bytes>& scratch) {
+  return sum_of_largest(tests.volume, k, scratch) < tests.volume_limit ||
+         sum_of_largest(tests.count, k, scratch) < tests.count_limit;
+}
+
+// Finds the sets of k hosts failing both tests of one size: a depth-first
+// walk over the hosts by decreasing volume score that drops a branch as soon
+// as even its best completion would pass a test.
+class OpenSetSearch {
+ public:
+  OpenSetSearch(const SizeTests& tests, std::uint32_t k, std::uint64_t& steps_left)
+      : tests_(tests), k_(k), steps_left_(steps_left) {
+    by_volume_.resize(tests.volume.size());
+    std::iota(by_volume_.begin(), by_volume_.end(), 0U);
+    std::stable_sort(by_volume_.begin(), by_volume_.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return tests.volume[a] > tests.volume[b];
+    });
+    volume_prefix_.assign(by_volume_.size() + 1, 0);
+    for (std::size_t i = 0; i < by_volume_.size(); ++i) {
+      volume_prefix_[i + 1] = volume_prefix_[i] + tests.volume[by_volume_[i]];
+    }
+    std::vector<Bytes> counts = tests.count;
+    std::sort(counts.begin(), counts.end(), std::greater<>());
+    best_counts_.assign(k + 1, 0);
+    for (std::uint32_t i = 0; i < k; ++i) best_counts_[i + 1] = best_counts_[i] + counts[i];
+  }
+
+  // Adds the sets found to `open`; false when the step limit or `max_sets`
+  // was exceeded.
+  bool run(std::set<std::vector<std::uint32_t>>& open, std::uint64_t max_sets) {
+    open_ = &open;
+    max_sets_ = max_sets;
+    return visit(0, k_, 0, 0);
+  }
+
+ private:
+  bool visit(std::size_t next, std::uint32_t left, Bytes volume, Bytes count) {
+    if (left == 0) {
+      if (count < tests_.count_limit) return true;
+      std::vector<std::uint32_t> set = chosen_;
+      std::sort(set.begin(), set.end());
+      open_->insert(std::move(set));
+      return open_->size() <= max_sets_;
+    }
+    if (by_volume_.size() - next < left) return true;
+    if (volume + (volume_prefix_[next + left] - volume_prefix_[next]) < tests_.volume_limit) {
+      return true;
+    }
+    if (count + best_counts_[left] < tests_.count_limit) return true;
+    if (steps_left_ == 0) return false;
+    --steps_left_;
+    const std::uint32_t host = by_volume_[next];
+    chosen_.push_back(host);
+    const bool within_limits =
+        visit(next + 1, left - 1, volume + tests_.volume[host], count + tests_.count[host]);
+    chosen_.pop_back();
+    return within_limits && visit(next + 1, left, volume, count);
+  }
+
+  const SizeTests& tests_;
+  std::uint32_t k_;
+  std::uint64_t& steps_left_;
+  std::vector<std::uint32_t> by_volume_;
+  std::vector<Bytes> volume_prefix_;  // over by_volume_
+  std::vector<Bytes> best_counts_;    // [i]: the i largest count scores added
+  std::vector<std::uint32_t> chosen_;
+  std::set<std::vector<std::uint32_t>>* open_ = nullptr;
+  std::uint64_t max_sets_ = 0;
 };
 
 }  // namespace
@@ -107,19 +207,58 @@ std::uint32_t any_fit_bound_max_failures(const PoolShape& shape) {
   std::uint32_t k = host_count - 1;
   if (shape.vms.empty()) return k;
 
-  std::vector<ProtectedVm> vms = shape.vms;
-  std::sort(vms.begin(), vms.end(),
-            [](const ProtectedVm& a, const ProtectedVm& b) { return a.memory > b.memory; });
-  BoundCheck check(shape.host_free, vms.front().memory);
-  std::size_t next = 0;
-  while (next < vms.size() && k > 0) {
-    const Bytes size = vms[next].memory;
-    for (; next < vms.size() && vms[next].memory == size; ++next) {
-      check.add_vm(vms[next].host, vms[next].memory);
-    }
-    while (k > 0 && !check.covers(k, size)) --k;
+  SizeSweep sweep(shape);
+  SizeTests tests;
+  std::vector<Bytes> scratch;
+  while (k > 0 && sweep.advance()) {
+    sweep.tests_at_current_size(tests);
+    while (k > 0 && !every_set_passes(tests, k, scratch)) --k;
   }
   return k;
+}
+
+std::vector<std::vector<std::uint32_t>> failure_sets_worst_for_bound(const PoolShape& shape,
+                                                                     std::uint32_t failures,
+                                                                     std::size_t max_sets) {
+  POOLHA_CHECK(failures >= 1 && failures < shape.host_free.size(),
+               "planner: failure sets need a failed and a surviving host");
+  std::vector<std::vector<std::uint32_t>> worst;
+  SizeSweep sweep(shape);
+  SizeTests tests;
+  std::vector<Bytes> scratch;
+  std::vector<std::uint32_t> hosts(shape.host_free.size());
+  while (!shape.vms.empty() && worst.size() < max_sets && sweep.advance()) {
+    sweep.tests_at_current_size(tests);
+    if (every_set_passes(tests, failures, scratch)) continue;
+    std::iota(hosts.begin(), hosts.end(), 0U);
+    std::stable_sort(hosts.begin(), hosts.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return tests.volume[a] > tests.volume[b];
+    });
+    std::vector<std::uint32_t> set(hosts.begin(), hosts.begin() + failures);
+    std::sort(set.begin(), set.end());
+    if (std::find(worst.begin(), worst.end(), set) == worst.end()) worst.push_back(std::move(set));
+  }
+  return worst;
+}
+
+std::optional<std::vector<std::vector<std::uint32_t>>> failure_sets_outside_bound(
+    const PoolShape& shape, std::uint32_t failures, std::uint64_t max_sets) {
+  POOLHA_CHECK(failures >= 1 && failures < shape.host_free.size(),
+               "planner: failure sets need a failed and a surviving host");
+  std::set<std::vector<std::uint32_t>> open;
+  // Enough steps to find max_sets sets a few times over (sizes close together
+  // tend to leave the same sets open); the walk rarely enters a branch that
+  // yields nothing.
+  std::uint64_t steps_left = 8 * std::min<std::uint64_t>(max_sets, 10'000'000) + 4096;
+  SizeSweep sweep(shape);
+  SizeTests tests;
+  std::vector<Bytes> scratch;
+  while (!shape.vms.empty() && sweep.advance()) {
+    sweep.tests_at_current_size(tests);
+    if (every_set_passes(tests, failures, scratch)) continue;
+    if (!OpenSetSearch(tests, failures, steps_left).run(open, max_sets)) return std::nullopt;
+  }
+  return std::vector<std::vector<std::uint32_t>>(open.begin(), open.end());
 }
 
 }  // namespace poolha::planner

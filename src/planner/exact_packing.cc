@@ -21,14 +21,17 @@ Bytes usable_room(std::span<const Bytes> remaining, Bytes smallest) {
 
 }  // namespace
 
-// Two pruning rules keep the search small without losing any placement:
+// Hosts are tried from the tightest fit up, so the first descent is best fit
+// decreasing. Three rules keep the search small without losing a placement:
 //  - Hosts with equal remaining room are interchangeable for the VMs still to
 //    place, so at each level only the lowest-index host of each room value is
 //    tried (the "tried_room" floor: the next host tried must have more room).
 //  - Equal-sized VMs are interchangeable, so a VM the same size as the
 //    previous one only goes to that VM's host or a higher index. Together with
-//    the first rule this stays complete: swapping two equal-room hosts in any
-//    placement below a node gives a placement that obeys both rules.
+//    the first rule this stays complete: exchanging two equal-room hosts in
+//    the rest of a placement, then reordering equal VMs, gives a placement
+//    that obeys both rules.
+//  - A node whose remaining VMs exceed the usable room is abandoned.
 PackingSearch search_packing(std::span<const Bytes> capacity, std::span<const Bytes> sizes,
                              std::uint64_t& nodes_left, std::vector<std::uint32_t>& host_of) {
   POOLHA_CHECK(std::is_sorted(sizes.begin(), sizes.end(), std::greater<>()),

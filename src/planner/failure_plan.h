@@ -12,7 +12,8 @@ namespace poolha::planner {
 // How a "plan exists" answer was established.
 enum class Proof {
   kExhaustive,  // every failure set was checked and a placement found for each
-  kBound,       // the any-fit bound covers every failure set (any_fit_bound.h)
+  kBound,       // the any-fit bound (any_fit_bound.h) covers every failure set,
+                // except perhaps a few it leaves open that were checked one by one
   kNone,        // no plan was shown to exist (the answer is "no")
 };
 

@@ -7,8 +7,8 @@
 
 namespace poolha::pool {
 
-using nlohmann::json;
 using json_detail::ObjectReader;
+using nlohmann::json;
 
 namespace {
 

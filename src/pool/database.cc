@@ -1,7 +1,7 @@
 #include "pool/database.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <limits>
 #include <utility>
 
@@ -194,8 +194,7 @@ Status Database::check_one(const RemoveHost& change) const {
                  fmt::format("host {} is the pool master", change.uuid));
   }
   if (occupants_.contains(change.uuid)) {
-    return error(ErrorCode::kStillReferenced,
-                 fmt::format("host {} has resident VMs", change.uuid));
+    return error(ErrorCode::kStillReferenced, fmt::format("host {} has resident VMs", change.uuid));
   }
   return {};
 }
@@ -203,9 +202,9 @@ Status Database::check_one(const RemoveHost& change) const {
 Status Database::check_one(const UpsertSr& change) const {
   if (Status s = check_fields(change.sr); !s) return s;
   if (!change.sr.heartbeat && is_statefile(pool_, change.sr.uuid)) {
-    return error(ErrorCode::kStillReferenced,
-                 fmt::format("SR {} holds the HA statefile; it must stay a heartbeat SR",
-                             change.sr.uuid));
+    return error(
+        ErrorCode::kStillReferenced,
+        fmt::format("SR {} holds the HA statefile; it must stay a heartbeat SR", change.sr.uuid));
   }
   return {};
 }

@@ -9,8 +9,8 @@
 
 namespace poolha::pool {
 
-using nlohmann::json;
 using json_detail::ObjectReader;
+using nlohmann::json;
 
 namespace {
 
@@ -56,8 +56,7 @@ Result<Database> decode(const json& top_value) {
   if (Status s = read_records(top, "srs", json_detail::read_sr, srs); !s) return s.error();
   if (Status s = read_records(top, "vms", json_detail::read_vm, vms); !s) return s.error();
   if (Status s = top.finish(); !s) return s.error();
-  return Database::from_records(std::move(pool), std::move(hosts), std::move(srs),
-                                std::move(vms));
+  return Database::from_records(std::move(pool), std::move(hosts), std::move(srs), std::move(vms));
 }
 
 }  // namespace

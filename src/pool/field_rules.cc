@@ -1,7 +1,7 @@
 #include "pool/field_rules.h"
 
-#include <charconv>
 #include <fmt/format.h>
+#include <charconv>
 #include <set>
 #include <string>
 
@@ -142,8 +142,7 @@ Status check_fields(const Vm& vm) {
   const bool has_domain =
       vm.power_state == PowerState::kRunning || vm.power_state == PowerState::kPaused;
   if (has_domain && vm.resident_on.empty()) {
-    return invalid(
-        fmt::format("{}: {} but resident on no host", who(), to_string(vm.power_state)));
+    return invalid(fmt::format("{}: {} but resident on no host", who(), to_string(vm.power_state)));
   }
   if (!has_domain && !vm.resident_on.empty()) {
     return invalid(fmt::format("{}: {} but resident on host {}", who(), to_string(vm.power_state),
@@ -182,8 +181,8 @@ Status check_fields(const Pool& pool) {
                                pool.ha_host_failures_to_tolerate, max_hosts));
   }
   if (!in_range(pool.ha_plan_exists_for, 0, max_hosts)) {
-    return invalid(fmt::format("ha_plan_exists_for {} outside 0..{}", pool.ha_plan_exists_for,
-                               max_hosts));
+    return invalid(
+        fmt::format("ha_plan_exists_for {} outside 0..{}", pool.ha_plan_exists_for, max_hosts));
   }
   std::set<std::string_view> seen;
   for (const std::string& sr : pool.ha_statefiles) {

@@ -9,7 +9,7 @@ namespace poolha::pool {
 struct Host {
   std::string uuid;
   std::string name_label;
-  std::string address;  // management address
+  std::string address;               // management address
   std::int64_t memory_total = 0;     // bytes
   std::int64_t memory_overhead = 0;  // bytes kept by the hypervisor and dom0, never for guests
   bool enabled = true;               // a disabled host receives no new VMs (maintenance)

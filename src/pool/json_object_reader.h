@@ -45,7 +45,8 @@ class ObjectReader {
 
  private:
   // The field, or nullptr (error recorded) when missing or of another type.
-  const nlohmann::json* field(std::string_view key, bool (nlohmann::json::*is_type)() const noexcept,
+  const nlohmann::json* field(std::string_view key,
+                              bool (nlohmann::json::*is_type)() const noexcept,
                               std::string_view type_name);
 
   const nlohmann::json& value_;

@@ -23,13 +23,12 @@ Result<Snapshot> decode_local_copy(std::span<const std::uint8_t> image) {
     return Error{ErrorCode::kMalformed, "local copy: not a snapshot record"};
   }
   if (record.stored_size != image.size()) {
-    return Error{ErrorCode::kMalformed,
-                 fmt::format("local copy: {} bytes after the record", image.size() - record.stored_size)};
+    return Error{ErrorCode::kMalformed, fmt::format("local copy: {} bytes after the record",
+                                                    image.size() - record.stored_size)};
   }
   Result<Database> database = decode_database(record.payload);
   if (!database) {
-    return Error{ErrorCode::kMalformed,
-                 fmt::format("local copy: {}", database.error().message())};
+    return Error{ErrorCode::kMalformed, fmt::format("local copy: {}", database.error().message())};
   }
   return Snapshot{std::move(database).value(), record.generation};
 }

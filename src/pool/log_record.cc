@@ -76,9 +76,9 @@ std::vector<std::uint8_t> encode_record(RecordKind kind, Generation generation, 
   w.u32(0);  // CRC, filled below
   std::copy(payload.begin(), payload.end(), out.begin() + kRecordHeaderSize);
   const std::span<const std::uint8_t> all(out);
-  wire::detail::store_u32(out.data() + kCrcAt,
-                          record_crc(all.first(kRecordHeaderSize),
-                                     all.subspan(kRecordHeaderSize, payload.size())));
+  wire::detail::store_u32(
+      out.data() + kCrcAt,
+      record_crc(all.first(kRecordHeaderSize), all.subspan(kRecordHeaderSize, payload.size())));
   return out;
 }
 

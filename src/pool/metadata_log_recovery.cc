@@ -1,7 +1,7 @@
 #include "pool/metadata_log_recovery.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <utility>
 #include <variant>
 
@@ -73,8 +73,7 @@ class AreaWalker {
     return read_record(rest, geometry_.block_size);
   }
 
-  static void note_generation(const std::variant<RecordView, RecordFault>& r,
-                              Generation& highest) {
+  static void note_generation(const std::variant<RecordView, RecordFault>& r, Generation& highest) {
     if (const auto* view = std::get_if<RecordView>(&r)) {
       highest = std::max(highest, view->generation);
     }
@@ -100,8 +99,7 @@ class AreaWalker {
 
 // Decodes the chain's snapshot and applies its deltas, stopping before the
 // first payload that does not decode or apply. nullopt if the snapshot fails.
-std::optional<Snapshot> replay(const Chain& chain, int half,
-                               std::vector<RecoveryIssue>& issues) {
+std::optional<Snapshot> replay(const Chain& chain, int half, std::vector<RecoveryIssue>& issues) {
   if (chain.records.empty()) return std::nullopt;
   const ChainRecord& first = chain.records.front();
   Result<Database> database = decode_database(first.record.payload);
@@ -129,8 +127,7 @@ std::optional<Snapshot> replay(const Chain& chain, int half,
 
 }  // namespace
 
-RecoveredLog recover_metadata_log(const LogGeometry& geometry,
-                                  std::span<const std::uint8_t> area) {
+RecoveredLog recover_metadata_log(const LogGeometry& geometry, std::span<const std::uint8_t> area) {
   POOLHA_CHECK(is_valid(geometry), "invalid metadata log geometry");
   POOLHA_CHECK(area.size() == geometry.area_size, "metadata area image of the wrong size");
 

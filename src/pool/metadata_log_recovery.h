@@ -56,7 +56,6 @@ struct RecoveredLog {
 
 // `area` is the whole metadata area (geometry.area_size bytes; checked, as is
 // the geometry itself). Never fails: a blank or unreadable area yields no newest.
-RecoveredLog recover_metadata_log(const LogGeometry& geometry,
-                                  std::span<const std::uint8_t> area);
+RecoveredLog recover_metadata_log(const LogGeometry& geometry, std::span<const std::uint8_t> area);
 
 }  // namespace poolha::pool

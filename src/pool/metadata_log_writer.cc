@@ -1,7 +1,7 @@
 #include "pool/metadata_log_writer.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <utility>
 
 #include "common/check.h"
@@ -44,20 +44,24 @@ Result<PendingWrite> MetadataLogWriter::append(const Change& change) {
   POOLHA_CHECK(taken_over_, "append() before take_over() was acknowledged");
   POOLHA_CHECK(!pending_, "a new request before the outstanding one was acknowledged");
   if (!is_master()) {
-    return Error{ErrorCode::kNotMaster,
-                 fmt::format("host {} handed the master role to {}", master_.host_uuid(),
-                             database_.pool().master)};
+    return Error{ErrorCode::kNotMaster, fmt::format("host {} handed the master role to {}",
+                                                    master_.host_uuid(), database_.pool().master)};
   }
   if (Status s = database_.check(change); !s) return s.error();
 
   if (!needs_snapshot_) {
-    const std::vector<std::uint8_t> record = encode_record(
-        RecordKind::kDelta, next_generation_, chain_base_, encode_change(change),
-        geometry_.block_size);
+    const std::vector<std::uint8_t> record =
+        encode_record(RecordKind::kDelta, next_generation_, chain_base_, encode_change(change),
+                      geometry_.block_size);
     if (record.size() <= half_capacity() - tail_) {
-      const Outstanding delta{next_generation_, RecordKind::kDelta, first_half_, record.size(),
-                              change,           std::nullopt,       false};
-      return issue(delta, record, tail_);
+      Outstanding delta{.generation = next_generation_,
+                        .kind = RecordKind::kDelta,
+                        .first_half = first_half_,
+                        .record_size = record.size(),
+                        .delta = change,
+                        .snapshot = std::nullopt,
+                        .is_take_over = false};
+      return issue(std::move(delta), record, tail_);
     }
   }
   // No room left after the chain (or no chain to append to): compact.
@@ -70,14 +74,19 @@ Result<PendingWrite> MetadataLogWriter::write_snapshot(Database next, bool is_ta
   const std::string payload = encode_database(next);
   const std::size_t size = stored_record_size(payload.size(), geometry_.block_size);
   if (payload.size() > UINT32_MAX || size > half_capacity()) {
-    return Error{ErrorCode::kAreaTooSmall,
-                 fmt::format("a {}-byte snapshot does not fit in a {}-byte half", size,
-                             half_capacity())};
+    return Error{
+        ErrorCode::kAreaTooSmall,
+        fmt::format("a {}-byte snapshot does not fit in a {}-byte half", size, half_capacity())};
   }
   const std::vector<std::uint8_t> record = encode_record(
       RecordKind::kSnapshot, next_generation_, next_generation_, payload, geometry_.block_size);
-  Outstanding snapshot{next_generation_, RecordKind::kSnapshot, first_half_, record.size(),
-                       std::nullopt,     std::move(next),         is_take_over};
+  Outstanding snapshot{.generation = next_generation_,
+                       .kind = RecordKind::kSnapshot,
+                       .first_half = first_half_,
+                       .record_size = record.size(),
+                       .delta = std::nullopt,
+                       .snapshot = std::move(next),
+                       .is_take_over = is_take_over};
   return issue(std::move(snapshot), record, 0);
 }
 

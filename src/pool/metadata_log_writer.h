@@ -82,7 +82,7 @@ class MetadataLogWriter {
   struct Outstanding {
     Generation generation;
     RecordKind kind;
-    int first_half;                    // written first; the other second
+    int first_half;  // written first; the other second
     std::size_t record_size;
     std::optional<Change> delta;       // for a delta
     std::optional<Database> snapshot;  // for a snapshot: the database it holds

@@ -17,8 +17,8 @@ std::string_view to_string(PowerState state) {
 }
 
 std::optional<PowerState> parse_power_state(std::string_view text) {
-  for (PowerState s : {PowerState::kHalted, PowerState::kPaused, PowerState::kRunning,
-                       PowerState::kSuspended}) {
+  for (PowerState s :
+       {PowerState::kHalted, PowerState::kPaused, PowerState::kRunning, PowerState::kSuspended}) {
     if (to_string(s) == text) return s;
   }
   return std::nullopt;

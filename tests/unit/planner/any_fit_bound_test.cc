@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
+#include <optional>
 #include <vector>
 
 #include "planner/first_fit.h"
@@ -75,6 +77,68 @@ TEST(PlannerAnyFitBound, CoveredFailureSetsArePackedByFirstFit) {
     ASSERT_LE(bound, brute_force_max_failures(shape)) << "round " << round;
   }
   EXPECT_GT(covered_any, 1000);
+}
+
+// Every set the enumeration leaves out must be one the bound covers: first
+// fit decreasing packs it. And the sets it lists are sorted and distinct.
+TEST(PlannerAnyFitBound, SetsNotListedAsOpenArePackedByFirstFit) {
+  TestRandom random(0x5eed000a);
+  int open_listed = 0;
+  for (int round = 0; round < 4000; ++round) {
+    const PoolShape shape = random_small_pool(random, 7, 10);
+    const auto hosts = static_cast<std::uint32_t>(shape.host_free.size());
+    for (std::uint32_t k = 1; k < hosts; ++k) {
+      const std::optional<std::vector<std::vector<std::uint32_t>>> open =
+          failure_sets_outside_bound(shape, k, 1000);
+      ASSERT_TRUE(open.has_value()) << "round " << round;
+      std::vector<std::uint32_t> open_masks;
+      for (const std::vector<std::uint32_t>& set : *open) {
+        ASSERT_EQ(set.size(), k);
+        ASSERT_TRUE(std::is_sorted(set.begin(), set.end()));
+        std::uint32_t mask = 0;
+        for (std::uint32_t h : set) mask |= 1U << h;
+        ASSERT_EQ(static_cast<std::uint32_t>(std::popcount(mask)), k);
+        open_masks.push_back(mask);
+      }
+      std::sort(open_masks.begin(), open_masks.end());
+      ASSERT_TRUE(std::adjacent_find(open_masks.begin(), open_masks.end()) == open_masks.end());
+      open_listed += static_cast<int>(open_masks.size());
+      for (std::uint32_t mask = 0; mask < (1U << hosts); ++mask) {
+        if (static_cast<std::uint32_t>(std::popcount(mask)) != k) continue;
+        if (std::binary_search(open_masks.begin(), open_masks.end(), mask)) continue;
+        ASSERT_TRUE(first_fit_survives(shape, mask)) << "round " << round << " mask " << mask;
+      }
+      if (k <= any_fit_bound_max_failures(shape)) {
+        ASSERT_TRUE(open->empty());
+      }
+    }
+  }
+  EXPECT_GT(open_listed, 10000);
+}
+
+TEST(PlannerAnyFitBound, TooManyOpenSetsIsReported) {
+  // Twelve equal hosts with 10 spare, each running two 6 GiB VMs: no set of
+  // six failures passes either test, so all 924 are open, far more than 10.
+  PoolShape shape;
+  for (std::uint32_t h = 0; h < 12; ++h) {
+    shape.host_free.push_back(10);
+    shape.vms.push_back({6, h});
+    shape.vms.push_back({6, h});
+  }
+  EXPECT_FALSE(failure_sets_outside_bound(shape, 6, 10).has_value());
+  EXPECT_EQ(failure_sets_outside_bound(shape, 6, 1000)->size(), 924U);
+}
+
+TEST(PlannerAnyFitBound, WorstSetIsTheHostTheBoundCannotCover) {
+  // Host 0's VMs fit hosts 1 and 2 only as {5,3,2} and {4,3,3}, which first
+  // fit decreasing misses; losing host 1 or 2 restarts nothing.
+  const PoolShape shape{{0, 10, 10}, {{5, 0}, {4, 0}, {3, 0}, {3, 0}, {3, 0}, {2, 0}}};
+  ASSERT_EQ(any_fit_bound_max_failures(shape), 0U);
+  const std::vector<std::vector<std::uint32_t>> worst = failure_sets_worst_for_bound(shape, 1, 4);
+  ASSERT_FALSE(worst.empty());
+  EXPECT_EQ(worst.front(), (std::vector<std::uint32_t>{0}));
+  EXPECT_EQ(failure_sets_outside_bound(shape, 1, 10),
+            (std::vector<std::vector<std::uint32_t>>{{0}}));
 }
 
 }  // namespace

@@ -64,6 +64,17 @@ TEST(PlannerFailurePlan, ExhaustiveCheckFindsWhatTheBoundMisses) {
   EXPECT_EQ(max_host_failures_to_tolerate(shape, kBoundOnly), 0U);
 }
 
+TEST(PlannerFailurePlan, SetsTheBoundLeavesOpenAreCheckedOneByOne) {
+  // Same pool, but only one failure set may be checked: too few for all three
+  // single failures, enough for the one the bound leaves open (host 0).
+  const PoolShape shape{{0, 10, 10}, {{5, 0}, {4, 0}, {3, 0}, {3, 0}, {3, 0}, {2, 0}}};
+  const PlannerBudget one_set{.max_failure_sets = 1};
+  const PlanCheck check = plan_exists_for(shape, 1, one_set);
+  EXPECT_TRUE(check.exists);
+  EXPECT_EQ(check.proof, Proof::kBound);
+  EXPECT_EQ(max_host_failures_to_tolerate(shape, one_set), 1U);
+}
+
 TEST(PlannerFailurePlan, SkewedPoolIsCoveredByTheBound) {
   // One 90 GiB VM on host 0, ten 5 GiB VMs on each of hosts 1-3, 100 spare
   // everywhere: two failures are fine whichever hosts fail.

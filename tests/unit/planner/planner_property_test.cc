@@ -85,6 +85,25 @@ TEST(PlannerProperty, StarvedSearchNeverClaimsTooMuch) {
   }
 }
 
+// With too small a set budget to check every failure set, only the sets the
+// bound leaves open are checked; the answers must stay sound, and that path
+// must prove plans the bound alone cannot.
+TEST(PlannerProperty, OpenSetChecksNeverClaimTooMuch) {
+  TestRandom random(0x5eed000b);
+  int proven_beyond_bound = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const PoolShape shape = random_small_pool(random, kMaxHosts, kMaxVms);
+    const PlannerBudget budget{.max_failure_sets = random.between(1, 5)};
+    const auto hosts = static_cast<std::uint32_t>(shape.host_free.size());
+    for (std::uint32_t k = 1; k <= hosts; ++k) {
+      if (!plan_exists_for(shape, k, budget).exists) continue;
+      ASSERT_TRUE(brute_force_plan_exists(shape, k)) << "round " << round << " k " << k;
+      if (!plan_exists_for(shape, k, kBoundOnly).exists) ++proven_beyond_bound;
+    }
+  }
+  EXPECT_GT(proven_beyond_bound, 300);
+}
+
 // A plan for k failures is a plan for any k - 1 of them, and the planner's
 // answers must say so too, for the exact path and for the bound alone.
 TEST(PlannerProperty, PlanForKImpliesPlanForFewer) {

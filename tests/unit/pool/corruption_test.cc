@@ -129,8 +129,7 @@ TEST(PoolCorruption, DifferentRecordsDamagedInEachHalf) {
       SimulatedArea area = log.area;
       flip_bit(area, 0, log.records[in_half0].offset, 77);
       flip_bit(area, 1, log.records[in_half1].offset, 300);
-      expect_everything(log, area,
-                        std::to_string(in_half0) + " and " + std::to_string(in_half1));
+      expect_everything(log, area, std::to_string(in_half0) + " and " + std::to_string(in_half1));
     }
   }
 }
@@ -175,12 +174,12 @@ TEST(PoolCorruption, CrashDuringTakeOverOfADamagedLog) {
       master.master = "host-c";
       test_support::apply_ok(after, master);
       const test_support::CrashExpectation expectation{log.generation, *log.database,
-                                                  log.generation + 1, after};
+                                                       log.generation + 1, after};
       Result<PendingWrite> pending = writer.take_over();
       ASSERT_TRUE(pending.ok());
       test_support::sweep_crash_points(area, pending.value(), expectation,
-                                  test_support::CrashSweep{false, 4, 0},
-                                  static_cast<std::uint64_t>(half * 10 + index));
+                                       test_support::CrashSweep{false, 4, 0},
+                                       static_cast<std::uint64_t>(half * 10 + index));
     }
   }
 }

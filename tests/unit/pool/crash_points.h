@@ -21,8 +21,8 @@ struct CrashExpectation {
 
 // Recovery found the acknowledged state or the whole outstanding one, and
 // the outstanding one whenever `pending_landed` (one copy fully written).
-inline void expect_recovered(const RecoveredLog& r, const CrashExpectation& e,
-                             bool pending_landed, const std::string& where) {
+inline void expect_recovered(const RecoveredLog& r, const CrashExpectation& e, bool pending_landed,
+                             const std::string& where) {
   ASSERT_TRUE(r.newest.has_value()) << where;
   const Generation g = r.newest->generation;
   if (g == e.acked_generation && !pending_landed) {

@@ -77,8 +77,8 @@ TEST(PoolDatabase, PriorityAndPowerStateStringsAreXapis) {
   EXPECT_EQ(parse_restart_priority("best-effort"), RestartPriority::kBestEffort);
   EXPECT_EQ(parse_restart_priority("Restart"), std::nullopt);
   EXPECT_EQ(parse_restart_priority("always_restart"), std::nullopt);
-  for (PowerState s : {PowerState::kHalted, PowerState::kPaused, PowerState::kRunning,
-                       PowerState::kSuspended}) {
+  for (PowerState s :
+       {PowerState::kHalted, PowerState::kPaused, PowerState::kRunning, PowerState::kSuspended}) {
     EXPECT_EQ(parse_power_state(to_string(s)), s);
   }
   EXPECT_EQ(to_string(PowerState::kRunning), "Running");
@@ -257,8 +257,7 @@ TEST(PoolDatabase, FromRecordsChecksEverything) {
     auto [hosts, srs, vms] = records();
     Pool pool = sample.pool();
     pool.ha_configuration["timeout"] = "30";  // disagrees with ha_timeout
-    EXPECT_EQ(Database::from_records(pool, hosts, srs, vms).error().code,
-              ErrorCode::kInvalidValue);
+    EXPECT_EQ(Database::from_records(pool, hosts, srs, vms).error().code, ErrorCode::kInvalidValue);
   }
 }
 
@@ -266,9 +265,9 @@ TEST(PoolDatabase, Utf8Validation) {
   EXPECT_TRUE(is_valid_utf8("plain"));
   EXPECT_TRUE(is_valid_utf8("h\xC3\xB4te \xE2\x82\xAC \xF0\x9F\x98\x80"));
   EXPECT_FALSE(is_valid_utf8("\xFF"));
-  EXPECT_FALSE(is_valid_utf8("\xC3"));          // truncated
-  EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));  // overlong
-  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));  // surrogate
+  EXPECT_FALSE(is_valid_utf8("\xC3"));              // truncated
+  EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));      // overlong
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate
   EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // past U+10FFFF
 }
 

@@ -71,9 +71,15 @@ TEST(PoolJson, EveryChangeKindRoundTrips) {
   all.ha_allow_overcommit = false;
   all.ha_reboot_vm_on_internal_shutdown = false;
   all.ha_statefiles = std::vector<std::string>{"sr-hb"};
-  const Change changes[] = {UpsertHost{host}, RemoveHost{"host-c"}, UpsertSr{make_sr("s", true)},
-                            RemoveSr{"sr-local"}, UpsertVm{vm}, RemoveVm{"vm-3"},
-                            some, all, SetPoolFields{}};
+  const Change changes[] = {UpsertHost{host},
+                            RemoveHost{"host-c"},
+                            UpsertSr{make_sr("s", true)},
+                            RemoveSr{"sr-local"},
+                            UpsertVm{vm},
+                            RemoveVm{"vm-3"},
+                            some,
+                            all,
+                            SetPoolFields{}};
   for (const Change& change : changes) {
     const std::string text = encode_change(change);
     Result<Change> decoded = decode_change(text);
@@ -97,8 +103,7 @@ TEST(PoolJson, MissingUnknownAndMistypedFieldsAreErrors) {
   EXPECT_EQ(decode_error(edited("\"Paused\"", "\"paused\"")), ErrorCode::kMalformed);
   EXPECT_EQ(decode_error(edited("\"best-effort\"", "\"besteffort\"")), ErrorCode::kMalformed);
   EXPECT_EQ(decode_error(edited("\"version\":1", "\"version\":2")), ErrorCode::kMalformed);
-  EXPECT_EQ(decode_error(edited("poolha-pool-database", "something-else")),
-            ErrorCode::kMalformed);
+  EXPECT_EQ(decode_error(edited("poolha-pool-database", "something-else")), ErrorCode::kMalformed);
   EXPECT_EQ(decode_error(edited("\"hosts\":[", "\"hosts\":[7,")), ErrorCode::kMalformed);
   EXPECT_EQ(decode_error(edited("\"ha_statefiles\":[\"sr-hb\"]", "\"ha_statefiles\":[1]")),
             ErrorCode::kMalformed);
@@ -115,15 +120,20 @@ TEST(PoolJson, DecodedDatabaseMustBeConsistent) {
   // Structurally fine, but vm-1 lands on a host that does not exist.
   EXPECT_EQ(decode_error(edited("\"resident_on\":\"host-a\"", "\"resident_on\":\"host-q\"")),
             ErrorCode::kDanglingReference);
-  EXPECT_EQ(decode_error(edited("\"memory_static_max\":8589934592",
-                                "\"memory_static_max\":-8589934592")),
-            ErrorCode::kInvalidValue);
+  EXPECT_EQ(
+      decode_error(edited("\"memory_static_max\":8589934592", "\"memory_static_max\":-8589934592")),
+      ErrorCode::kInvalidValue);
 }
 
 TEST(PoolJson, MalformedChangesAreErrors) {
   for (const char* text : {
-           "", "{}", "[]", "{\"op\":\"upsert_host\"}", "{\"op\":\"explode\"}",
-           "{\"op\":\"remove_vm\"}", "{\"op\":\"remove_vm\",\"uuid\":7}",
+           "",
+           "{}",
+           "[]",
+           "{\"op\":\"upsert_host\"}",
+           "{\"op\":\"explode\"}",
+           "{\"op\":\"remove_vm\"}",
+           "{\"op\":\"remove_vm\",\"uuid\":7}",
            "{\"op\":\"remove_vm\",\"uuid\":\"v\",\"extra\":true}",
            "{\"op\":\"set_pool\",\"fields\":{\"ha_timeout\":\"90\"}}",
            "{\"op\":\"set_pool\",\"fields\":{\"colour\":1}}",

@@ -20,8 +20,8 @@ RecordFault fault_of(const Bytes& bytes, std::uint32_t block_size = 64) {
 TEST(PoolLogRecord, HeaderLayoutIsAsDocumented) {
   const Bytes record = encode_record(RecordKind::kDelta, 0x0102030405060708ull, 0x11, "{}", 64);
   ASSERT_EQ(record.size(), 64u);
-  const Bytes header_start = {'P', 'D', 'B', 'L', 1, 0, 2, 0, 8, 7, 6, 5, 4, 3, 2, 1,
-                              0x11, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0};
+  const Bytes header_start = {'P', 'D', 'B',  'L', 1, 0, 2, 0, 8, 7, 6, 5, 4, 3,
+                              2,   1,   0x11, 0,   0, 0, 0, 0, 0, 0, 2, 0, 0, 0};
   EXPECT_EQ(Bytes(record.begin(), record.begin() + 28), header_start);
   Bytes covered(record.begin(), record.begin() + 28);
   covered.push_back('{');

@@ -21,8 +21,12 @@
 namespace poolha::pool {
 
 // Readable failure messages: gtest prints values through these.
-inline void PrintTo(const Database& db, std::ostream* os) { *os << encode_database(db); }
-inline void PrintTo(const Change& change, std::ostream* os) { *os << encode_change(change); }
+inline void PrintTo(const Database& db, std::ostream* os) {
+  *os << encode_database(db);
+}
+inline void PrintTo(const Change& change, std::ostream* os) {
+  *os << encode_change(change);
+}
 
 }  // namespace poolha::pool
 

@@ -34,8 +34,8 @@ Change random_change(TestRandom& random) {
     const PowerState states[] = {PowerState::kHalted, PowerState::kRunning, PowerState::kPaused,
                                  PowerState::kSuspended};
     vm.power_state = states[random.below(4)];
-    const bool resident = vm.power_state == PowerState::kRunning ||
-                          vm.power_state == PowerState::kPaused;
+    const bool resident =
+        vm.power_state == PowerState::kRunning || vm.power_state == PowerState::kPaused;
     if (resident != random.chance(3)) vm.resident_on = random.chance(5) ? "host-9" : host();
     vm.memory_static_max = static_cast<std::int64_t>(random.below(8) + 1) * kGiB / 2;
     if (random.chance(3)) vm.memory_static_max = -vm.memory_static_max;
@@ -67,8 +67,8 @@ Change random_change(TestRandom& random) {
   SetPoolFields f;
   if (random.chance(30)) f.ha_enabled = random.chance(50);
   if (random.chance(30)) {
-    f.ha_statefiles = random.chance(80) ? std::vector<std::string>{"sr-0"}
-                                        : std::vector<std::string>{};
+    f.ha_statefiles =
+        random.chance(80) ? std::vector<std::string>{"sr-0"} : std::vector<std::string>{};
   }
   if (random.chance(20)) f.ha_timeout = static_cast<std::int64_t>(random.below(300));
   if (random.chance(20)) {
@@ -240,9 +240,7 @@ class RandomHistory {
         static_cast<std::uint8_t>(1u << (bit % 8));
   }
 
-  void save_local_copy() {
-    local_copy_ = encode_local_copy(Snapshot{reference_, acked_});
-  }
+  void save_local_copy() { local_copy_ = encode_local_copy(Snapshot{reference_, acked_}); }
 
   void hand_over() {
     SetPoolFields handover;
@@ -323,10 +321,11 @@ class RandomHistory {
 
   TestRandom random_;
   SimulatedArea area_{kGeometry};
-  Database reference_;                   // the acknowledged state
-  Generation acked_ = 0;                 // its generation
+  Database reference_;                    // the acknowledged state
+  Generation acked_ = 0;                  // its generation
   std::map<Generation, Database> known_;  // every state written, or that may have been
-  std::vector<std::pair<std::uint64_t, std::size_t>> chain_;  // current chain: offset, covered bytes
+  std::vector<std::pair<std::uint64_t, std::size_t>>
+      chain_;  // current chain: offset, covered bytes
   std::optional<MetadataLogWriter> writer_;
   std::optional<std::vector<std::uint8_t>> local_copy_;
   Stats stats_;

@@ -68,8 +68,8 @@ TEST(PoolTornWrite, TakeOverSnapshotAtEveryPrefix) {
   }
   const RecoveredLog recovered = area.recover();
   ASSERT_TRUE(recovered.newest.has_value());
-  MetadataLogWriter writer(MasterToken::for_elected_master("host-b"), kGeometry,
-                           *recovered.newest, recovered);
+  MetadataLogWriter writer(MasterToken::for_elected_master("host-b"), kGeometry, *recovered.newest,
+                           recovered);
   Database after = recovered.newest->database;
   SetPoolFields master;
   master.master = "host-b";
