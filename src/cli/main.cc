@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/bench_command.h"
+#include "cli/bench_failover.h"
 #include "cli/sim_command.h"
 
 int main(int argc, char** argv) {
@@ -10,6 +11,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   poolha::cli::add_sim_command(app, exit_code);
   poolha::cli::add_bench_command(app, exit_code);
+  poolha::cli::add_bench_failover_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -26,6 +26,7 @@ struct SimOptions {
   bool random = false;
   std::string seeds = "1..100";
   std::uint16_t hosts = 3;
+  std::uint32_t vms = 0;
   unsigned jobs = 0;
   std::string timeout = "30s";
   bool timeline = false;
@@ -126,17 +127,19 @@ int run_random(const SimOptions& o) {
     return kUsage;
   }
   sweep.hosts = o.hosts;
+  sweep.vms = o.vms;
   sweep.timeout = *timeout;
   sweep.stop_on_violation = o.stop_on_violation;
   sweep.jobs = o.jobs != 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
-  sim::report_aborted_seeds(sweep.hosts, sweep.timeout);
+  sim::report_aborted_seeds(sweep.hosts, sweep.timeout, sweep.vms);
 
   if (o.print_scenario || o.timeline) {
     // Replay mode: one seed after another, in full.
     int status = 0;
     for (std::uint64_t seed = sweep.first_seed;; ++seed) {
       const sim::SeedInProgress marker(seed);
-      const sim::Scenario s = sim::make_random_scenario({seed, sweep.hosts, sweep.timeout});
+      const sim::Scenario s =
+          sim::make_random_scenario({seed, sweep.hosts, sweep.timeout, sweep.vms});
       if (o.print_scenario) fmt::print("{}", sim::write_scenario(s));
       if (o.timeline) {
         sim::RunOptions run;
@@ -171,17 +174,19 @@ int run_random(const SimOptions& o) {
     for (std::size_t i = 0; i < r.violations.size() && i < 5; ++i)
       fmt::print("  at {} {}: {}\n", sim::format_virtual_time(r.violations[i].at),
                  r.violations[i].invariant, r.violations[i].detail);
-    fmt::print("  replay: {}\n", sim::replay_command(r.seed, sweep.hosts, sweep.timeout));
+    fmt::print("  replay: {}\n",
+               sim::replay_command(r.seed, sweep.hosts, sweep.timeout, sweep.vms));
   }
   const double simulated = to_seconds(result.simulated());
   fmt::print(
-      "random sweep: {} hosts, T={}, seeds {}..{}: {} runs, {} failed, {} violations, {} fences; "
-      "simulated {:.1f} h in {:.2f} s wall on {} threads ({:.0f}x real time, slowest seed "
-      "{:.3f} s)\n",
-      sweep.hosts, sim::format_duration(sweep.timeout), sweep.first_seed, sweep.last_seed,
-      result.seeds.size(), result.failed(), result.violations(), result.fences(), simulated / 3600,
-      result.wall_seconds, sweep.jobs,
-      result.wall_seconds > 0 ? simulated / result.wall_seconds : 0, result.slowest_seed_seconds());
+      "random sweep: {} hosts{}, T={}, seeds {}..{}: {} runs, {} failed, {} violations, {} "
+      "fences; simulated {:.1f} h in {:.2f} s wall on {} threads ({:.0f}x real time, slowest "
+      "seed {:.3f} s)\n",
+      sweep.hosts, sweep.vms > 0 ? fmt::format(", {} VMs", sweep.vms) : std::string(),
+      sim::format_duration(sweep.timeout), sweep.first_seed, sweep.last_seed, result.seeds.size(),
+      result.failed(), result.violations(), result.fences(), simulated / 3600, result.wall_seconds,
+      sweep.jobs, result.wall_seconds > 0 ? simulated / result.wall_seconds : 0,
+      result.slowest_seed_seconds());
   return result.failed() == 0 ? 0 : kFailed;
 }
 
@@ -198,6 +203,9 @@ void add_sim_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--random", o->random, "Run random fault schedules instead of files");
   cmd->add_option("--seeds", o->seeds, "Random mode: seed range A..B (or one seed)");
   cmd->add_option("--hosts", o->hosts, "Random mode: pool size")->check(CLI::Range(1, 256));
+  cmd->add_option("--vms", o->vms,
+                  "Random mode: VMs per pool, with VM faults (default 0: membership only)")
+      ->check(CLI::Range(0, 100000));
   cmd->add_option("--jobs,-j", o->jobs, "Random mode: threads (default: one per core)");
   cmd->add_option("--timeout", o->timeout, "Random mode: HA timeout T (e.g. 30s)");
   cmd->add_flag("--timeline", o->timeline,

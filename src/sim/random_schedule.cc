@@ -13,7 +13,9 @@ namespace {
 class Generator {
  public:
   explicit Generator(const RandomParams& p)
-      : p_(p), prng_(p.seed * 0x9E3779B97F4A7C15ull ^ (std::uint64_t{p.hosts} << 48)) {}
+      : p_(p),
+        prng_(p.seed * 0x9E3779B97F4A7C15ull ^ (std::uint64_t{p.hosts} << 48)),
+        vm_prng_(p.seed * 0xD1B54A32D192ED03ull ^ (std::uint64_t{p.vms} << 32) ^ p.hosts) {}
 
   Scenario generate() {
     s_.name = fmt::format("random seed {} hosts {} T={}s", p_.seed, p_.hosts,
@@ -41,6 +43,7 @@ class Generator {
                                                                 us(window_end_ - kSimStart)));
       fault(at);
     }
+    if (p_.vms > 0) vms(window_start);
     const VirtualTime heal_at = window_end_ + T();
     add(heal_at - kSimStart, simple(ActionKind::kHeal));
     // Room for a fenced host to reboot, boot and be admitted again.
@@ -240,8 +243,86 @@ class Generator {
     }
   }
 
+  // The VM layer: its own random stream, so adding VMs leaves the
+  // membership faults of a seed as they were.
+  void vms(VirtualTime window_start) {
+    Prng& r = vm_prng_;
+    PoolDecl& pool = s_.pool;
+    pool.declared = true;
+    pool.restart_on_internal_shutdown = r.chance_percent(70);
+    pool.failures_to_tolerate =
+        static_cast<std::uint32_t>(r.below(std::min<std::uint64_t>(p_.hosts, 3)));
+    pool.vm_boot = Duration(r.between(us(1s), us(20s)));
+    std::uint64_t capacity = 0;
+    for (HostDecl& d : s_.host_decls) {
+      d.memory_mib = 1024 * static_cast<std::uint64_t>(r.between(16, 64));
+      capacity += *d.memory_mib;
+    }
+    // Fill the pool to about half of its memory on average.
+    const std::uint64_t mean = std::max<std::uint64_t>(capacity / 2 / p_.vms, 256);
+    std::vector<std::uint64_t> used(p_.hosts, 0);
+    for (std::uint32_t i = 0; i < p_.vms; ++i) {
+      VmSpec vm;
+      vm.name = fmt::format("vm{}", i);
+      vm.memory_mib = static_cast<std::uint64_t>(r.between(mean / 4 + 1, mean * 7 / 4 + 1));
+      // The first host with room, from a random start (declared VMs run at t=0).
+      const auto start = static_cast<HostIndex>(r.below(p_.hosts));
+      bool placed = false;
+      for (HostIndex k = 0; k < p_.hosts && !placed; ++k) {
+        const auto h = static_cast<HostIndex>((start + k) % p_.hosts);
+        if (used[h] + vm.memory_mib > *s_.host_decls[h].memory_mib) continue;
+        used[h] += vm.memory_mib;
+        vm.host = h;
+        placed = true;
+      }
+      if (!placed) break;
+      const auto roll = r.below(100);
+      vm.priority = roll < 70   ? VmPriority::kRestart
+                    : roll < 85 ? VmPriority::kBestEffort
+                                : VmPriority::kUnprotected;
+      vm.order = static_cast<std::uint32_t>(r.below(3));
+      vm.start_delay = r.chance_percent(30) ? Duration(r.between(0, us(5s))) : Duration{};
+      s_.vms.push_back(std::move(vm));
+    }
+    if (s_.vms.empty()) return;
+    const auto faults = r.between(0, 4);
+    for (std::int64_t i = 0; i < faults; ++i) {
+      const VirtualTime at = kSimStart + Duration(r.between(us(window_start - kSimStart),
+                                                            us(window_end_ - kSimStart)));
+      Action a;
+      a.vm = s_.vms[r.below(s_.vms.size())].name;
+      switch (r.below(5)) {
+        case 0:
+          a.kind = ActionKind::kVmHalt;
+          break;
+        case 1:
+          a.kind = ActionKind::kVmCrash;
+          break;
+        case 2:
+          a.kind = ActionKind::kVmShutdown;
+          if (r.chance_percent(50)) {
+            Action again;
+            again.kind = ActionKind::kVmStart;
+            again.vm = a.vm;
+            later(at, Duration(r.between(us(1s), us(2 * T()))), std::move(again));
+          }
+          break;
+        case 3:
+          a.kind = ActionKind::kVmFailStarts;
+          a.hosts = {HostRef{static_cast<HostIndex>(r.below(p_.hosts))}};
+          a.number = static_cast<std::uint64_t>(r.between(1, 3));
+          break;
+        default:
+          a.kind = ActionKind::kVmStart;  // usually refused: it already runs
+          break;
+      }
+      add(at, std::move(a));
+    }
+  }
+
   RandomParams p_;
   Prng prng_;
+  Prng vm_prng_;
   Scenario s_;
   VirtualTime window_end_{};
 };

@@ -14,6 +14,11 @@ struct RandomParams {
   std::uint64_t seed = 1;
   std::uint16_t hosts = 3;
   Duration timeout = 30s;
+  // VMs spread over the hosts, with random priorities, orders and delays,
+  // plus VM faults (guest halts and crashes, API shutdowns and starts,
+  // failing starts). 0: membership only. The membership part of a schedule
+  // does not depend on this number.
+  std::uint32_t vms = 0;
 };
 
 Scenario make_random_scenario(const RandomParams& params);

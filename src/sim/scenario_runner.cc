@@ -275,6 +275,7 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
   report.simulated = sim.now() - kSimStart;
   report.counters = sim.counters();
   report.timeline_hash = sim.timeline().hash();
+  if (options.inspect) options.inspect(sim);
   if (options.keep_timeline) report.timeline = sim.timeline().lines();
   return report;
 }

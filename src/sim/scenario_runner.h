@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -18,6 +19,8 @@ struct RunOptions {
   std::ostream* echo = nullptr;  // print timeline lines as they happen
   bool hash_timeline = false;    // compute the timeline hash without keeping lines
   bool stop_on_violation = false;
+  // Called with the simulator once the run ended (benchmarks read its records).
+  std::function<void(const Simulator&)> inspect;
 };
 
 struct RunReport {

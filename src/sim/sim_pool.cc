@@ -151,6 +151,12 @@ void SimPool::engine_stepped(HostIndex h) {
   if (!host.running() || !host.engine) return;
   HostState& s = state(h);
   const ha::Engine& engine = *host.engine;
+  if (engine.phase() == wire::Phase::kLeft && !s.driver->running().empty()) {
+    // `leave` shuts the host down: its domains are gone before any peer can
+    // see it left (its packets are still on the wire at this instant).
+    log(h, fmt::format("shuts down after leaving: {} VMs stopped", s.driver->running().size()));
+    s.driver->host_stopped();
+  }
   const wire::Membership& announced = engine.announced();
   if (s.agent && !announced.same_as(s.agent_liveset)) {
     s.agent_liveset = announced;

@@ -62,8 +62,8 @@ SeedInProgress::~SeedInProgress() {
   t_seed_running = false;
 }
 
-void report_aborted_seeds(std::uint16_t hosts, Duration timeout) {
-  const std::string command = replay_command(0, hosts, timeout);
+void report_aborted_seeds(std::uint16_t hosts, Duration timeout, std::uint32_t vms) {
+  const std::string command = replay_command(0, hosts, timeout, vms);
   const std::string after_seeds = command.substr(command.find(" --hosts"));
   auto start = fmt::format_to_n(g_abort_prefix, sizeof(g_abort_prefix) - 1,
                                 "poolha sim: aborted in a random seed; replay: poolha sim "
@@ -115,7 +115,8 @@ SweepResult run_sweep(const SweepOptions& options) {
     for (std::uint64_t i = next++; i < count && !stop; i = next++) {
       const std::uint64_t seed = options.first_seed + i;
       const SeedInProgress marker(seed);
-      const Scenario scenario = make_random_scenario({seed, options.hosts, options.timeout});
+      const Scenario scenario =
+          make_random_scenario({seed, options.hosts, options.timeout, options.vms});
       RunOptions run;
       run.stop_on_violation = options.stop_on_violation;
       RunReport report = run_scenario(scenario, run);
@@ -149,8 +150,10 @@ SweepResult run_sweep(const SweepOptions& options) {
   return result;
 }
 
-std::string replay_command(std::uint64_t seed, std::uint16_t hosts, Duration timeout) {
+std::string replay_command(std::uint64_t seed, std::uint16_t hosts, Duration timeout,
+                           std::uint32_t vms) {
   std::string cmd = fmt::format("poolha sim --random --seeds {}..{} --hosts {}", seed, seed, hosts);
+  if (vms > 0) cmd += fmt::format(" --vms {}", vms);
   if (timeout != 30s) cmd += " --timeout " + format_duration(timeout);
   return cmd + " --timeline";
 }

@@ -18,6 +18,7 @@ struct SweepOptions {
   std::uint64_t last_seed = 100;
   std::uint16_t hosts = 3;
   Duration timeout = 30s;
+  std::uint32_t vms = 0;  // VMs per random scenario (0: membership only)
   unsigned jobs = 1;
   bool stop_on_violation = false;
 };
@@ -48,11 +49,12 @@ struct SweepResult {
 SweepResult run_sweep(const SweepOptions& options);
 
 // The command that replays one seed with its full timeline.
-std::string replay_command(std::uint64_t seed, std::uint16_t hosts, Duration timeout);
+std::string replay_command(std::uint64_t seed, std::uint16_t hosts, Duration timeout,
+                           std::uint32_t vms = 0);
 
 // An engine invariant check aborts the whole process. After this call, an
 // abort while a seed runs prints that seed's replay command first.
-void report_aborted_seeds(std::uint16_t hosts, Duration timeout);
+void report_aborted_seeds(std::uint16_t hosts, Duration timeout, std::uint32_t vms = 0);
 
 // Marks the seed this thread is running, for report_aborted_seeds.
 class SeedInProgress {
