@@ -159,6 +159,12 @@ Status Database::check_vm_placement(const Vm& vm) const {
     return error(ErrorCode::kDanglingReference,
                  fmt::format("VM {} resident on unknown host {}", vm.uuid, vm.resident_on));
   }
+  if (!vm.scheduled_to_be_resident_on.empty() &&
+      find_host(vm.scheduled_to_be_resident_on) == nullptr) {
+    return error(ErrorCode::kDanglingReference,
+                 fmt::format("VM {} scheduled to be resident on unknown host {}", vm.uuid,
+                             vm.scheduled_to_be_resident_on));
+  }
   return {};
 }
 
@@ -194,7 +200,8 @@ Status Database::check_one(const RemoveHost& change) const {
                  fmt::format("host {} is the pool master", change.uuid));
   }
   if (occupants_.contains(change.uuid)) {
-    return error(ErrorCode::kStillReferenced, fmt::format("host {} has resident VMs", change.uuid));
+    return error(ErrorCode::kStillReferenced,
+                 fmt::format("host {} has resident VMs or VMs starting on it", change.uuid));
   }
   return {};
 }
@@ -288,12 +295,14 @@ void Database::apply_one(const SetPoolFields& change) {
 }
 
 void Database::index_vm(const Vm& vm) {
-  if (occupies_host_memory(vm)) occupants_[vm.resident_on].insert(vm.uuid);
+  const std::string& host = memory_host(vm);
+  if (!host.empty()) occupants_[host].insert(vm.uuid);
 }
 
 void Database::unindex_vm(const Vm& vm) {
-  if (!occupies_host_memory(vm)) return;
-  const auto it = occupants_.find(vm.resident_on);
+  const std::string& host = memory_host(vm);
+  if (host.empty()) return;
+  const auto it = occupants_.find(host);
   POOLHA_CHECK(it != occupants_.end() && it->second.erase(vm.uuid) == 1,
                "occupancy index lost a VM");
   if (it->second.empty()) occupants_.erase(it);
@@ -306,8 +315,11 @@ void Database::assert_vm_placement(const Vm& vm) const {
   // Running and Paused VMs always have a resident host (field rule); it must exist.
   POOLHA_CHECK(vm.resident_on.empty() || find_host(vm.resident_on) != nullptr,
                "a VM is resident on a host that does not exist");
-  if (occupies_host_memory(vm)) {
-    const auto it = occupants_.find(vm.resident_on);
+  POOLHA_CHECK(vm.scheduled_to_be_resident_on.empty() ||
+                   find_host(vm.scheduled_to_be_resident_on) != nullptr,
+               "a VM is scheduled to be resident on a host that does not exist");
+  if (const std::string& host = memory_host(vm); !host.empty()) {
+    const auto it = occupants_.find(host);
     POOLHA_CHECK(it != occupants_.end() && it->second.contains(vm.uuid),
                  "occupancy index misses a VM");
   }
@@ -329,7 +341,7 @@ void Database::assert_invariants() const {
     POOLHA_CHECK(uuid == vm.uuid, "VM stored under another uuid");
     POOLHA_CHECK(check_fields(vm).ok(), "VM breaks a field rule");
     assert_vm_placement(vm);
-    if (occupies_host_memory(vm)) ++occupying;
+    if (!memory_host(vm).empty()) ++occupying;
   }
   std::size_t indexed = 0;
   for (const auto& [host_uuid, vm_uuids] : occupants_) {

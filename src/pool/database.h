@@ -52,8 +52,9 @@ class Database {
   const Sr* find_sr(std::string_view uuid) const;
   const Vm* find_vm(std::string_view uuid) const;
 
-  // The VMs whose memory counts against the host (see occupies_host_memory),
-  // in uuid order. Empty for an unknown host.
+  // The VMs whose memory counts against the host (see memory_host): those
+  // residing there and those whose start is on its way there, in uuid order.
+  // Empty for an unknown host.
   std::vector<const Vm*> vms_occupying(std::string_view host_uuid) const;
   // memory_total - memory_overhead - the memory of vms_occupying(host): what
   // a new VM may still use. Negative when the host is overcommitted. The host

@@ -131,6 +131,9 @@ Status check_fields(const Vm& vm) {
   if (!vm.resident_on.empty() && !is_valid_uuid(vm.resident_on)) {
     return check_uuid(who() + " resident_on", vm.resident_on);
   }
+  if (!vm.scheduled_to_be_resident_on.empty() && !is_valid_uuid(vm.scheduled_to_be_resident_on)) {
+    return check_uuid(who() + " scheduled_to_be_resident_on", vm.scheduled_to_be_resident_on);
+  }
   if (!in_range(vm.memory_static_max, 0, kMaxMemoryBytes)) {
     return invalid(fmt::format("{}: memory_static_max {} outside 0..{}", who(),
                                vm.memory_static_max, kMaxMemoryBytes));
@@ -147,6 +150,11 @@ Status check_fields(const Vm& vm) {
   if (!has_domain && !vm.resident_on.empty()) {
     return invalid(fmt::format("{}: {} but resident on host {}", who(), to_string(vm.power_state),
                                vm.resident_on));
+  }
+  // The start completed once the domain exists, so nothing is on its way any more.
+  if (has_domain && !vm.scheduled_to_be_resident_on.empty()) {
+    return invalid(fmt::format("{}: {} but still scheduled to be resident on host {}", who(),
+                               to_string(vm.power_state), vm.scheduled_to_be_resident_on));
   }
   return {};
 }

@@ -28,6 +28,7 @@ json to_json(const Vm& vm) {
               {"name_label", vm.name_label},
               {"power_state", to_string(vm.power_state)},
               {"resident_on", vm.resident_on},
+              {"scheduled_to_be_resident_on", vm.scheduled_to_be_resident_on},
               {"memory_static_max", vm.memory_static_max},
               {"ha_restart_priority", to_string(vm.ha_restart_priority)},
               {"order", vm.order},
@@ -96,6 +97,7 @@ Vm read_vm(ObjectReader& reader) {
   vm.name_label = reader.string("name_label");
   vm.power_state = read_power_state(reader, "power_state");
   vm.resident_on = reader.string("resident_on");
+  vm.scheduled_to_be_resident_on = reader.string("scheduled_to_be_resident_on");
   vm.memory_static_max = reader.int64("memory_static_max");
   vm.ha_restart_priority = read_restart_priority(reader, "ha_restart_priority");
   vm.order = reader.int64("order");

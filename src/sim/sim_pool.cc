@@ -129,6 +129,14 @@ void SimPool::host_started(HostIndex h) {
 
 void SimPool::host_lost_power(HostIndex h) {
   HostState& s = state(h);
+  if (s.persisting && !s.outbox.empty()) {
+    // The master died in the middle of a metadata write: part of it may be on
+    // disk, none of it acknowledged, and none of its commands sent.
+    const TornCommit torn = metadata_.commit_torn(
+        s.outbox.front().write, h, static_cast<std::uint64_t>(us_of(sim_.now())) ^ h);
+    log(h, fmt::format("pool database write torn by the power loss ({} of {} writes landed)",
+                       torn.completed_writes, torn.planned_writes));
+  }
   const auto before = s.driver->running();
   s.driver->host_stopped();
   if (!before.empty()) log(h, fmt::format("{} VMs stopped with the host", before.size()));
@@ -432,7 +440,7 @@ void SimPool::persist_next(HostIndex h) {
     }
     HostState::Outgoing out = std::move(hs.outbox.front());
     hs.outbox.pop_front();
-    metadata_.commit(out.write);
+    metadata_.commit(out.write, h);
     // On disk: now the hosts may be told.
     for (auto& [to, command] : out.commands) {
       send(h, to, [this, to, command = std::move(command)] {
