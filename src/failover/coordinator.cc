@@ -37,6 +37,8 @@ Coordinator::Coordinator(HostIndex self, std::uint32_t incarnation, PoolSnapshot
     POOLHA_CHECK(uuid == vm.uuid, "VM records are keyed by their uuid");
     POOLHA_CHECK(vm.power == VmPower::kRunning || vm.resident_on == kNoHost,
                  "a halted VM resides nowhere");
+    POOLHA_CHECK(vm.power == VmPower::kHalted || vm.scheduled_on == kNoHost,
+                 "a start is scheduled only for a halted VM");
   }
 }
 
@@ -45,19 +47,29 @@ Coordinator::Coordinator(HostIndex self, std::uint32_t incarnation, PoolSnapshot
 void Coordinator::set_liveset(TimePoint now, const wire::Membership& announced) {
   POOLHA_CHECK(announced.master == self_ && announced.contains(self_, incarnation_),
                "the coordinator runs on the master of the liveset it is given");
+  POOLHA_CHECK(!have_liveset_ || announced.epoch >= liveset_.epoch, "epochs only grow");
+  if (have_liveset_ && announced.same_as(liveset_)) {
+    step(now);
+    return;
+  }
   const wire::Membership before = liveset_;
   const bool first = !have_liveset_;
   liveset_ = announced;
   have_liveset_ = true;
+  if (first || before.epoch != liveset_.epoch) liveset_since_ = now;
   std::erase_if(reports_, [&](const auto& r) {
     return !liveset_.contains(r.first, r.second.incarnation) || r.second.epoch < liveset_.epoch;
   });
-  // Hosts that left: their fence deadline has passed (the engine announces a
-  // removal only then), so whatever ran there has stopped.
+  // Hosts that left, or are back as a new incarnation: their fence deadline
+  // has passed (the engine announces a removal only then), so whatever ran
+  // there has stopped, and the old incarnation will answer nothing more.
+  HostSet reborn;
   if (!first) {
     before.members.for_each([&](HostIndex h) {
       if (liveset_.contains(h, before.incarnation[h])) return;
+      if (live(h)) reborn.insert(h);
       ready_.fenced.push_back(FencedHost{h, before.incarnation[h], liveset_.epoch});
+      answered_after_.erase(h);
     });
   } else {
     std::set<HostIndex> buried;
@@ -67,6 +79,13 @@ void Coordinator::set_liveset(TimePoint now, const wire::Membership& announced) 
     }
     for (HostIndex h : buried) ready_.fenced.push_back(FencedHost{h, 0, liveset_.epoch});
   }
+  // A command of an earlier liveset is refused from now on by any host that
+  // reports on this one, so such a report tells whether it ran.
+  for (auto& [uuid, f] : in_flight_) {
+    if (f.command.epoch >= liveset_.epoch) continue;
+    f.report_decides = true;
+    f.refused_after.reset();
+  }
   // New capacity or lost capacity: every VM gets a fresh round of attempts.
   for (auto& [uuid, rs] : restarts_) {
     rs.gave_up = false;
@@ -74,6 +93,7 @@ void Coordinator::set_liveset(TimePoint now, const wire::Membership& announced) 
     rs.next_try = now;
   }
   plan_dirty_ = true;
+  bury_dead_hosts(now, reborn);
   step(now);
 }
 
@@ -81,6 +101,10 @@ void Coordinator::receive(TimePoint now, const HostReport& report) {
   if (!have_liveset_ || report.epoch != liveset_.epoch ||
       !liveset_.contains(report.host, report.incarnation)) {
     return;
+  }
+  auto answered = answered_after_.find(report.host);
+  if (answered != answered_after_.end() && report.sequence <= answered->second) {
+    return;  // made before an answer already applied: it would undo it
   }
   HostReportState& state = reports_[report.host];
   if (state.epoch == report.epoch && state.incarnation == report.incarnation &&
@@ -94,6 +118,9 @@ void Coordinator::receive(TimePoint now, const HostReport& report) {
   for (const VmHalt& halt : report.halts) {
     auto it = vms_.find(halt.vm);
     if (it == vms_.end() || in_flight_.contains(halt.vm)) continue;
+    // Halts repeat until acknowledged; one that still comes after the VM
+    // started here again is about the earlier instance.
+    if (state.running.contains(halt.vm)) continue;
     VmRecord& vm = it->second;
     if (vm.power != VmPower::kRunning || vm.resident_on != report.host) continue;
     note(vm.name + " halted on h" + std::to_string(report.host) +
@@ -108,13 +135,32 @@ void Coordinator::receive(TimePoint now, const HostReport& report) {
 
 void Coordinator::receive(TimePoint now, const VmCommandResult& result) {
   auto it = in_flight_.find(result.vm);
-  if (it == in_flight_.end() || it->second.id != result.id || it->second.host != result.host) {
+  if (it == in_flight_.end() || it->second.command.id != result.id ||
+      it->second.host != result.host) {
     return;  // not (or no longer) waited for; the host's report settles it
   }
+  if (!result.ok && result.error.starts_with(kStaleLiveset)) {
+    // This copy did not run: the host acts on another liveset. It is no
+    // failed attempt; the command goes again once the host reports on this
+    // liveset. (A command of an earlier liveset waits for that report instead.)
+    InFlight& f = it->second;
+    if (f.command.epoch == liveset_.epoch) {
+      if (!f.refused_after) {
+        note(vms_.at(result.vm).name + ": h" + std::to_string(result.host) +
+             " acts on another liveset; the command goes again once it reports on epoch " +
+             std::to_string(liveset_.epoch));
+      }
+      f.refused_after = result.report_sequence;
+    }
+    step(now);
+    return;
+  }
+  std::uint64_t& answered = answered_after_[result.host];
+  answered = std::max(answered, result.report_sequence);
   const InFlight sent = it->second;
   in_flight_.erase(it);
   VmRecord& vm = vms_.at(result.vm);
-  if (sent.kind == VmCommand::Kind::kStop) {
+  if (sent.command.kind == VmCommand::Kind::kStop) {
     if (result.ok) {
       vm.power = VmPower::kHalted;
       vm.resident_on = kNoHost;
@@ -124,7 +170,7 @@ void Coordinator::receive(TimePoint now, const VmCommandResult& result) {
       note(vm.name + ": shutdown failed on h" + std::to_string(result.host) + ": " + result.error);
     }
   } else {
-    finish_start(now, result.vm, result.ok, result.error);
+    finish_start(now, sent, result);
   }
   step(now);
 }
@@ -172,7 +218,7 @@ ApiResult Coordinator::start_vm(TimePoint now, const std::string& uuid,
   vm.scheduled_on = target;
   restarts_.erase(uuid);
   update(vm);
-  send(now, target, VmCommand::Kind::kStart, vm);
+  send(now, target, VmCommand::Kind::kStart, vm, /*restart=*/false);
   note("starting " + vm.name + " on h" + std::to_string(target) + " (operator)");
   step(now);
   return {};
@@ -189,7 +235,7 @@ ApiResult Coordinator::shutdown_vm(TimePoint now, const std::string& uuid) {
   vm.always_run = false;
   restarts_.erase(uuid);
   update(vm);
-  send(now, vm.resident_on, VmCommand::Kind::kStop, vm);
+  send(now, vm.resident_on, VmCommand::Kind::kStop, vm, /*restart=*/false);
   note("shutting down " + vm.name + " on h" + std::to_string(vm.resident_on) + " (operator)");
   step(now);
   return {};
@@ -201,7 +247,8 @@ ApiResult Coordinator::set_restart_priority(TimePoint now, const std::string& uu
   if (it == vms_.end()) return ApiResult::failure("UUID_INVALID");
   VmRecord after = it->second;
   after.priority = priority;
-  after.always_run = priority == RestartPriority::kRestart &&
+  // A VM being shut down through the API stays unprotected: it goes down.
+  after.always_run = priority == RestartPriority::kRestart && !stop_in_flight(uuid) &&
                      (after.power == VmPower::kRunning || after.always_run);
   auto pool_after = vms_;
   pool_after[uuid] = after;
@@ -215,6 +262,7 @@ ApiResult Coordinator::set_restart_priority(TimePoint now, const std::string& uu
 }
 
 ApiResult Coordinator::set_failures_to_tolerate(TimePoint now, std::uint32_t target) {
+  if (have_liveset_ && plan_dirty_) refresh_plan_status();
   if (!policy_.allow_overcommit && target > status_.plan_exists_for &&
       target > status_.max_failures) {
     return ApiResult::failure("HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN");
@@ -230,44 +278,53 @@ ApiResult Coordinator::set_failures_to_tolerate(TimePoint now, std::uint32_t tar
 void Coordinator::step(TimePoint now) {
   if (!have_liveset_) return;
   bury_dead_hosts(now);
-  // A command that never answered: the host's next report says what happened.
-  for (auto it = in_flight_.begin(); it != in_flight_.end();) {
-    if (now - it->second.sent < policy_.command_timeout) {
-      ++it;
-      continue;
-    }
-    note(vms_.at(it->first).name + ": no answer from h" + std::to_string(it->second.host) +
-         "; waiting for its report");
-    const HostIndex h = it->second.host;
-    it = in_flight_.erase(it);
-    if (reported(h)) reconcile(now, h);
+  // No answer in time: a report showing the command's effect settles it.
+  // One not showing it proves nothing on this liveset: the command may still
+  // arrive (it keeps going again meanwhile).
+  for (auto& [uuid, f] : in_flight_) {
+    if (f.timed_out || f.report_decides || now - f.sent < policy_.command_timeout) continue;
+    f.timed_out = true;
+    note(vms_.at(uuid).name + ": no answer from h" + std::to_string(f.host) +
+         " yet; its report settles it once it shows the VM " +
+         (f.command.kind == VmCommand::Kind::kStart ? "running" : "gone"));
   }
+  resend_unanswered(now);
   start_restarts(now);
   if (plan_dirty_) refresh_plan_status();
 
   TimePoint wake = now + 10s;
-  for (const auto& [uuid, f] : in_flight_) wake = std::min(wake, f.sent + policy_.command_timeout);
+  for (const auto& [uuid, f] : in_flight_) {
+    if (f.report_decides) continue;
+    wake = std::min(wake, f.resend_at);
+    if (!f.timed_out) wake = std::min(wake, f.sent + policy_.command_timeout);
+  }
   for (const auto& [uuid, rs] : restarts_) {
     if (!rs.gave_up && rs.next_try > now) wake = std::min(wake, rs.next_try);
   }
   if (group_ready_at_ > now) wake = std::min(wake, group_ready_at_);
+  const TimePoint reports_due = liveset_since_ + policy_.report_wait;
+  if (reports_due > now && !every_host_reported()) wake = std::min(wake, reports_due);
   next_wakeup_ = wake;
 }
 
-void Coordinator::bury_dead_hosts(TimePoint now) {
+void Coordinator::bury_dead_hosts(TimePoint now, const HostSet& reborn) {
+  auto gone = [&](HostIndex h) { return !live(h) || reborn.contains(h); };
   for (auto& [uuid, vm] : vms_) {
     bool changed = false;
-    if (vm.scheduled_on != kNoHost && !live(vm.scheduled_on)) {
-      in_flight_.erase(uuid);
+    if (vm.scheduled_on != kNoHost && gone(vm.scheduled_on)) {
+      forget_command(uuid);
       vm.scheduled_on = kNoHost;
       changed = true;
     }
-    if (vm.power == VmPower::kRunning && !live(vm.resident_on)) {
+    if (vm.power == VmPower::kRunning && gone(vm.resident_on)) {
+      // A shutdown under way there was the operator's wish: it stays down.
+      const bool shutting_down = stop_in_flight(uuid);
+      forget_command(uuid);
       note(vm.name + " was on h" + std::to_string(vm.resident_on) +
            ", which left the liveset and is fenced: halted");
       vm.power = VmPower::kHalted;
       vm.resident_on = kNoHost;
-      if (vm.priority == RestartPriority::kBestEffort) {
+      if (vm.priority == RestartPriority::kBestEffort && !shutting_down) {
         RestartState& rs = restarts_[uuid];
         rs = RestartState{};
         rs.best_effort_due = true;
@@ -282,17 +339,24 @@ void Coordinator::bury_dead_hosts(TimePoint now) {
 void Coordinator::reconcile(TimePoint now, HostIndex h) {
   const HostReportState& report = reports_.at(h);
   for (auto& [uuid, vm] : vms_) {
-    auto flight = in_flight_.find(uuid);
-    if (flight != in_flight_.end() && flight->second.host == h) continue;  // its answer decides
     const bool here = report.running.contains(uuid);
+    auto flight = in_flight_.find(uuid);
+    if (flight != in_flight_.end() && flight->second.host == h) {
+      if (!settled_by_report(flight->second, here)) continue;  // its answer decides
+      forget_command(uuid);
+    }
     if (vm.scheduled_on == h) {
-      // A start this master (or the one before) sent, with no answer.
+      // A start this master (or the one before) sent, with no answer. The
+      // host reports on this liveset, so it refuses that command if it
+      // arrives from now on: if the VM is not here, it never will be.
       vm.scheduled_on = kNoHost;
       if (here) {
         vm.power = VmPower::kRunning;
         vm.resident_on = h;
         restarts_.erase(uuid);
         note(vm.name + " runs on h" + std::to_string(h) + " (from its report)");
+      } else {
+        note(vm.name + " did not start on h" + std::to_string(h) + " (from its report)");
       }
       update(vm);
       continue;
@@ -303,11 +367,16 @@ void Coordinator::reconcile(TimePoint now, HostIndex h) {
       continue;
     }
     if (here && !(vm.power == VmPower::kRunning && vm.resident_on == h)) {
-      if (vm.power == VmPower::kRunning && live(vm.resident_on)) {
-        alert("HA_VM_RUNNING_TWICE",
-              vm.name + " reported on h" + std::to_string(h) + " and h" +
-                  std::to_string(vm.resident_on),
-              uuid);
+      if (vm.power == VmPower::kRunning || vm.scheduled_on != kNoHost) {
+        // Never move it: the copy the database knows of stays the one.
+        if (running_twice_alerted_.emplace(uuid, h).second) {
+          const HostIndex other = vm.power == VmPower::kRunning ? vm.resident_on : vm.scheduled_on;
+          alert("HA_VM_RUNNING_TWICE",
+                vm.name + " reported on h" + std::to_string(h) + " and " +
+                    (vm.power == VmPower::kRunning ? "running on h" : "being started on h") +
+                    std::to_string(other),
+                uuid);
+        }
         continue;
       }
       vm.power = VmPower::kRunning;
@@ -319,13 +388,39 @@ void Coordinator::reconcile(TimePoint now, HostIndex h) {
   }
 }
 
+bool Coordinator::settled_by_report(const InFlight& f, bool here) const {
+  if (f.report_decides) return true;
+  if (!f.timed_out) return false;
+  return f.command.kind == VmCommand::Kind::kStart ? here : !here;
+}
+
+void Coordinator::resend_unanswered(TimePoint now) {
+  for (auto& [uuid, f] : in_flight_) {
+    if (f.report_decides) continue;
+    const bool caught_up =
+        f.refused_after && reported(f.host) && reports_.at(f.host).sequence > *f.refused_after;
+    if (!caught_up && now < f.resend_at) continue;
+    const std::uint64_t id = f.command.id;
+    const bool unsent = std::any_of(ready_.commands.begin(), ready_.commands.end(),
+                                    [&](const auto& c) { return c.second.id == id; });
+    f.resend_at = now + policy_.command_resend;
+    f.refused_after.reset();
+    if (unsent) continue;
+    update(vms_.at(uuid));  // unchanged, but it goes with the command it allows
+    ready_.commands.emplace_back(f.host, f.command);
+    note("sending " + vms_.at(uuid).name + "'s " +
+         (f.command.kind == VmCommand::Kind::kStart ? "start" : "stop") + " to h" +
+         std::to_string(f.host) + " again");
+  }
+}
+
 void Coordinator::start_restarts(TimePoint now) {
   // Protected VMs first, in order groups; best-effort ones afterwards.
   std::vector<std::string> protected_candidates, best_effort;
   std::optional<std::int64_t> group;
-  for (const auto& [uuid, f] : in_flight_) {
-    const VmRecord& vm = vms_.at(uuid);
-    if (f.kind == VmCommand::Kind::kStart && vm.is_protected()) {
+  // A protected VM whose start is under way holds its group.
+  for (const auto& [uuid, vm] : vms_) {
+    if (vm.is_protected() && vm.scheduled_on != kNoHost) {
       group = std::min(group.value_or(group_key(vm)), group_key(vm));
     }
   }
@@ -344,30 +439,26 @@ void Coordinator::start_restarts(TimePoint now) {
       best_effort.push_back(uuid);
     }
   }
+  if (now < group_ready_at_) return;
   std::vector<std::string> batch;
   if (group) {
-    if (now < group_ready_at_) return;
     for (const std::string& uuid : protected_candidates) {
       if (group_key(vms_.at(uuid)) == *group) batch.push_back(uuid);
     }
   } else {
-    if (now < group_ready_at_) return;
     batch = best_effort;
   }
   if (batch.empty()) return;
 
   // Place VMs only on hosts that reported at this epoch: they act on this
-  // liveset, so they accept this master's commands.
+  // liveset, so they accept this master's commands. Right after a liveset
+  // change, wait a little for all of them so the plan sees the whole pool.
+  if (!every_host_reported() && now < liveset_since_ + policy_.report_wait) return;
   std::vector<HostIndex> targets;
   std::vector<std::uint64_t> target_free;
-  bool waiting_for_reports = false;
   const std::vector<std::uint64_t> free = free_memory();
   for (HostIndex h = 0; h < hosts_.size(); ++h) {
-    if (!live(h) || !hosts_[h].enabled) continue;
-    if (!reported(h)) {
-      waiting_for_reports = true;
-      continue;
-    }
+    if (!live(h) || !hosts_[h].enabled || !reported(h)) continue;
     targets.push_back(h);
     target_free.push_back(free[h]);
   }
@@ -378,7 +469,6 @@ void Coordinator::start_restarts(TimePoint now) {
     VmRecord& vm = vms_.at(batch[i]);
     RestartState& rs = restarts_[batch[i]];
     if (!plan.host_of[i]) {
-      if (waiting_for_reports) continue;  // a host yet to report may have room
       rs.next_try = now + policy_.retry_interval;
       if (vm.is_protected() && !rs.alerted) {
         rs.alerted = true;
@@ -391,40 +481,36 @@ void Coordinator::start_restarts(TimePoint now) {
     const HostIndex h = targets[*plan.host_of[i]];
     vm.scheduled_on = h;
     update(vm);
-    send(now, h, VmCommand::Kind::kStart, vm);
+    send(now, h, VmCommand::Kind::kStart, vm, /*restart=*/true);
     note("restarting " + vm.name + " on h" + std::to_string(h));
   }
 }
 
-void Coordinator::finish_start(TimePoint now, const std::string& uuid, bool ok,
-                               const std::string& error) {
-  VmRecord& vm = vms_.at(uuid);
-  const HostIndex h = vm.scheduled_on;
+void Coordinator::finish_start(TimePoint now, const InFlight& sent, const VmCommandResult& result) {
+  VmRecord& vm = vms_.at(result.vm);
+  POOLHA_CHECK(vm.scheduled_on == sent.host, "a start in flight is scheduled on its target");
   vm.scheduled_on = kNoHost;
-  RestartState& rs = restarts_[uuid];
-  if (ok) {
+  if (result.ok) {
     vm.power = VmPower::kRunning;
-    vm.resident_on = h;
+    vm.resident_on = sent.host;
     update(vm);
-    restarts_.erase(uuid);
-    group_ready_at_ = std::max(group_ready_at_, now + vm.start_delay);
-    note(vm.name + " runs on h" + std::to_string(h));
+    restarts_.erase(vm.uuid);
+    // The start delay orders failover restarts; an operator's start holds nothing up.
+    if (sent.restart) group_ready_at_ = std::max(group_ready_at_, now + vm.start_delay);
+    note(vm.name + " runs on h" + std::to_string(sent.host));
     return;
   }
   update(vm);
-  if (error.starts_with("HA_STALE_LIVESET")) {
-    rs.next_try = now + 1s;  // the host has not caught up with this liveset yet
-    return;
-  }
+  RestartState& rs = restarts_[vm.uuid];
   ++rs.attempts;
   const bool best = rs.best_effort_due;
   const std::uint32_t cap = best ? policy_.best_effort_attempts : policy_.max_attempts;
   rs.next_try = now + (best ? policy_.best_effort_retry_interval : policy_.retry_interval);
-  note(vm.name + " failed to start on h" + std::to_string(h) + ": " + error + " (attempt " +
-       std::to_string(rs.attempts) + " of " + std::to_string(cap) + ")");
+  note(vm.name + " failed to start on h" + std::to_string(sent.host) + ": " + result.error +
+       " (attempt " + std::to_string(rs.attempts) + " of " + std::to_string(cap) + ")");
   if (vm.is_protected() && !rs.alerted) {
     rs.alerted = true;
-    alert("HA_PROTECTED_VM_RESTART_FAILED", vm.name + " failed to start: " + error, vm.uuid);
+    alert("HA_PROTECTED_VM_RESTART_FAILED", vm.name + " failed to start: " + result.error, vm.uuid);
   }
   if (rs.attempts >= cap) {
     if (best) {
@@ -463,7 +549,8 @@ void Coordinator::refresh_plan_status() {
                                        " host failures; the target is " +
                                        std::to_string(policy_.failures_to_tolerate));
   }
-  if (next.plan_exists_for < status_.plan_exists_for) {
+  // A lower target is the operator's choice; only lost capacity is a drop.
+  if (next.overcommitted && next.plan_exists_for < status_.plan_exists_for) {
     alert("HA_POOL_DROP_IN_PLAN_EXISTS_FOR",
           "plan exists for " + std::to_string(next.plan_exists_for) + " host failures (was " +
               std::to_string(status_.plan_exists_for) + ")");
@@ -489,18 +576,47 @@ void Coordinator::update(const VmRecord& record) {
   plan_dirty_ = true;
 }
 
-std::uint64_t Coordinator::send(TimePoint now, HostIndex h, VmCommand::Kind kind,
-                                const VmRecord& vm) {
+void Coordinator::send(TimePoint now, HostIndex h, VmCommand::Kind kind, const VmRecord& vm,
+                       bool restart) {
+  // Ids never repeat across the livesets this master acts on: the epoch in
+  // the high half, a counter restarted each epoch in the low half.
+  if (id_epoch_ != liveset_.epoch) {
+    id_epoch_ = liveset_.epoch;
+    next_id_ = 1;
+  }
+  constexpr std::uint64_t kLowHalf = 1ull << 32;
+  POOLHA_CHECK(liveset_.epoch < kLowHalf && next_id_ < kLowHalf,
+               "a command id holds the epoch and the counter");
   VmCommand command;
   command.kind = kind;
   command.epoch = liveset_.epoch;
   command.master = self_;
-  // Ids never repeat across the livesets this master acts on.
-  command.id = (liveset_.epoch << 24) | (next_id_++ & 0xFFFFFF);
+  command.id = (liveset_.epoch << 32) | next_id_++;
   command.vm = vm::VmConfig{vm.uuid, vm.name, vm.memory};
-  in_flight_[vm.uuid] = InFlight{command.id, h, kind, now};
-  ready_.commands.emplace_back(h, std::move(command));
-  return ready_.commands.back().second.id;
+  ready_.commands.emplace_back(h, command);
+  in_flight_[vm.uuid] = InFlight{std::move(command),           h,     restart, now,
+                                 now + policy_.command_resend, false, false,   std::nullopt};
+}
+
+void Coordinator::forget_command(const std::string& vm) {
+  auto it = in_flight_.find(vm);
+  if (it == in_flight_.end()) return;
+  const std::uint64_t id = it->second.command.id;
+  in_flight_.erase(it);
+  // Not sent yet: then it never will be.
+  std::erase_if(ready_.commands, [&](const auto& c) { return c.second.id == id; });
+}
+
+bool Coordinator::stop_in_flight(const std::string& vm) const {
+  auto it = in_flight_.find(vm);
+  return it != in_flight_.end() && it->second.command.kind == VmCommand::Kind::kStop;
+}
+
+bool Coordinator::every_host_reported() const {
+  for (HostIndex h = 0; h < hosts_.size(); ++h) {
+    if (live(h) && hosts_[h].enabled && !reported(h)) return false;
+  }
+  return true;
 }
 
 bool Coordinator::reported(HostIndex h) const {
@@ -531,7 +647,25 @@ void Coordinator::alert(std::string name, std::string text, std::string vm) {
   ready_.alerts.push_back(Alert{std::move(name), std::move(text), std::move(vm)});
 }
 
+void Coordinator::check_persist_before_send() const {
+  for (const auto& [h, command] : ready_.commands) {
+    auto record = std::find_if(ready_.records.begin(), ready_.records.end(),
+                               [&](const VmRecord& r) { return r.uuid == command.vm.uuid; });
+    POOLHA_CHECK(record != ready_.records.end(),
+                 "a command goes out with its VM's record, persisted first");
+    if (command.kind == VmCommand::Kind::kStart) {
+      POOLHA_CHECK(record->power == VmPower::kHalted && record->scheduled_on == h,
+                   "a start goes out once the database schedules the VM on that host");
+    } else {
+      POOLHA_CHECK(
+          record->power == VmPower::kRunning && record->resident_on == h && !record->always_run,
+          "a stop goes out once the database no longer wants the VM running");
+    }
+  }
+}
+
 CoordinatorReady Coordinator::take_ready() {
+  check_persist_before_send();
   return std::exchange(ready_, CoordinatorReady{});
 }
 

@@ -75,11 +75,22 @@ class Coordinator {
   const wire::Membership& liveset() const { return liveset_; }
 
  private:
+  // A command sent and not answered yet. It goes again every
+  // command_resend (the host runs it once and repeats its answer) until an
+  // answer or the host's report settles it.
   struct InFlight {
-    std::uint64_t id = 0;
+    VmCommand command;  // exactly as first sent
     HostIndex host = kNoHost;
-    VmCommand::Kind kind = VmCommand::Kind::kStart;
+    bool restart = false;  // a failover restart: order groups and start delays apply
     TimePoint sent{};
+    TimePoint resend_at{};
+    bool timed_out = false;  // no answer in time: a report showing its effect settles it
+    // Sent on an earlier liveset, which the host no longer obeys: its first
+    // report on this liveset settles it either way.
+    bool report_decides = false;
+    // The host refused it (it acted on another liveset), so it did not run;
+    // it goes again once a report newer than this one arrives on this liveset.
+    std::optional<std::uint64_t> refused_after;
   };
   struct RestartState {
     std::uint32_t attempts = 0;
@@ -96,16 +107,24 @@ class Coordinator {
   };
 
   void step(TimePoint now);
-  void bury_dead_hosts(TimePoint now);
+  // Halts the VMs of hosts out of the liveset, and of those in `reborn`
+  // (back as a new incarnation: the old one fenced, its VMs stopped).
+  void bury_dead_hosts(TimePoint now, const HostSet& reborn = {});
   void reconcile(TimePoint now, HostIndex h);
+  void resend_unanswered(TimePoint now);
   void start_restarts(TimePoint now);
-  void finish_start(TimePoint now, const std::string& vm, bool ok, const std::string& error);
+  void finish_start(TimePoint now, const InFlight& sent, const VmCommandResult& result);
   void refresh_plan_status();
   void record_halt(TimePoint now, VmRecord& vm, bool internal_shutdown);
   void update(const VmRecord& record);
-  std::uint64_t send(TimePoint now, HostIndex h, VmCommand::Kind kind, const VmRecord& vm);
-  bool live(HostIndex h) const { return h != kNoHost && liveset_.members.contains(h); }
+  void send(TimePoint now, HostIndex h, VmCommand::Kind kind, const VmRecord& vm, bool restart);
+  void forget_command(const std::string& vm);
+  bool settled_by_report(const InFlight& f, bool here) const;
+  void check_persist_before_send() const;
+  bool live(HostIndex h) const { return h < hosts_.size() && liveset_.members.contains(h); }
   bool reported(HostIndex h) const;
+  bool every_host_reported() const;
+  bool stop_in_flight(const std::string& vm) const;
   std::vector<std::uint64_t> free_memory() const;
   bool plan_would_break(const std::map<std::string, VmRecord>& after) const;
   void note(std::string text) { ready_.notes.push_back(std::move(text)); }
@@ -119,9 +138,15 @@ class Coordinator {
   PlanStatus status_;
   wire::Membership liveset_;
   bool have_liveset_ = false;
+  TimePoint liveset_since_{};  // when this master began acting on the current epoch
   std::map<HostIndex, HostReportState> reports_;
+  // Per host: its report sequence when it gave the newest answer applied
+  // here; reports up to it are older than that answer and are ignored.
+  std::map<HostIndex, std::uint64_t> answered_after_;
   std::map<std::string, InFlight> in_flight_;
   std::map<std::string, RestartState> restarts_;
+  std::set<std::pair<std::string, HostIndex>> running_twice_alerted_;
+  std::uint64_t id_epoch_ = 0;  // the epoch next_id_ counts in
   std::uint64_t next_id_ = 1;
   TimePoint group_ready_at_{};  // the next order group may start then
   bool plan_dirty_ = true;

@@ -6,12 +6,17 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/host_set.h"
 #include "vm/vm_driver.h"
 
 namespace poolha::failover {
+
+// The error prefix of a command refused because its sender is not the master
+// of the liveset the host acts on. The command did not run; it is not a failure.
+inline constexpr std::string_view kStaleLiveset = "HA_STALE_LIVESET";
 
 struct VmCommand {
   enum class Kind : std::uint8_t { kStart, kStop };
@@ -29,6 +34,9 @@ struct VmCommandResult {
   std::string vm;
   bool ok = false;
   std::string error;
+  // The sequence of the last report the host made before this answer: a
+  // report up to it may arrive late but is older than the answer.
+  std::uint64_t report_sequence = 0;
 };
 
 struct VmHalt {
@@ -43,7 +51,7 @@ struct HostReport {
   HostIndex host = kNoHost;
   std::uint32_t incarnation = 0;
   std::uint64_t sequence = 0;
-  std::vector<std::string> running;  // sorted
+  std::vector<std::string> running;  // sorted; includes VMs whose start is under way
   std::vector<VmHalt> halts;         // halts not yet acknowledged by this master
 };
 

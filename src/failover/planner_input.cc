@@ -16,12 +16,13 @@ PoolShapeInput shape_of(const std::vector<HostRecord>& hosts,
     out.shape.host_free.push_back(hosts[h].enabled ? hosts[h].memory_for_vms : 0);
   }
   for (const auto& [uuid, vm] : vms) {
-    const bool placed = vm.power == VmPower::kRunning && vm.resident_on < hosts.size() &&
-                        index_of[vm.resident_on] >= 0;
-    if (!placed) continue;
-    const auto i = static_cast<std::size_t>(index_of[vm.resident_on]);
+    // A VM whose start is under way counts where it is going: two starts
+    // admitted one after the other must not both count on the same room.
+    const HostIndex on = vm.power == VmPower::kRunning ? vm.resident_on : vm.scheduled_on;
+    if (on >= hosts.size() || index_of[on] < 0) continue;
+    const auto i = static_cast<std::size_t>(index_of[on]);
     std::uint64_t& free = out.shape.host_free[i];
-    if (hosts[vm.resident_on].enabled) free -= std::min(free, vm.memory);
+    if (hosts[on].enabled) free -= std::min(free, vm.memory);
     if (!vm.is_protected()) continue;
     if (!vm.agile) {
       ++out.non_agile_protected;

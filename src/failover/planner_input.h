@@ -1,6 +1,6 @@
 // The planner's picture of the pool: live hosts with the memory they can
 // still give, and the protected VMs that would need a new home if their
-// host failed.
+// host failed. A VM being started counts as running on its target host.
 #pragma once
 
 #include <cstdint>

@@ -47,7 +47,11 @@ struct FailoverPolicy {
   std::uint32_t max_attempts = 10;  // then give up until the liveset changes
   Duration best_effort_retry_interval = 20s;
   std::uint32_t best_effort_attempts = 3;
-  Duration command_timeout = 5min;  // no result by then: ask the host's report
+  Duration command_resend = 10s;    // an unanswered command goes again (hosts run it once)
+  Duration command_timeout = 5min;  // no answer by then: a report showing its effect settles it
+  // After a liveset change, restarts wait up to this long for every live host
+  // to report, so they are placed knowing the whole pool.
+  Duration report_wait = 10s;
 };
 
 struct PlanStatus {
