@@ -1,8 +1,8 @@
 # Simulator tests, run through the `poolha` binary:
 #  - one test per scenario file under scenarios/contract (DESIGN §8 rows);
-#  - random fault sweeps over pool sizes 1, 2, 3, 5, 16 and 64, split into
-#    chunks of seeds so ctest -j spreads them over the cores (each chunk runs
-#    single-threaded for the same reason).
+#  - random fault sweeps over pool sizes 1, 2, 3, 5, 16 and 64, and with VMs
+#    over 2, 3, 5 and 16, split into chunks of seeds so ctest -j spreads them
+#    over the cores (each chunk runs single-threaded for the same reason).
 # A failing sweep prints, for each failing seed, the command that replays it
 # with its full timeline.
 
@@ -29,25 +29,37 @@ endif()
 set(POOLHA_SIM_SEED_PERCENT ${POOLHA_SIM_SEED_PERCENT_DEFAULT} CACHE STRING
     "Percentage of the random-sweep seeds registered with ctest")
 
-# hosts:seeds:seeds-per-test. 2002 seeds in all at 100 %; about a minute of
-# wall time on 2 cores in a RelWithDebInfo build (a 64-host seed alone takes
-# about 20 s).
+# hosts:vms:seeds:seeds-per-test. Membership-only sweeps (vms 0): 2002 seeds
+# over 1, 2, 3, 5, 16 and 64 hosts, about a minute of wall time on 2 cores in a
+# RelWithDebInfo build (a 64-host seed alone takes about 20 s). Sweeps with VMs
+# (the same faults plus VM faults, invariants (f)-(h) on top): 2000 seeds over
+# 2, 3, 5 and 16 hosts.
 set(POOLHA_SIM_SWEEPS
-    "1:600:600"
-    "2:600:200"
-    "3:550:200"
-    "5:220:110"
-    "16:30:10"
-    "64:2:1")
+    "1:0:600:600"
+    "2:0:600:200"
+    "3:0:550:200"
+    "5:0:220:110"
+    "16:0:30:10"
+    "64:0:2:1"
+    "2:8:700:175"
+    "3:12:700:175"
+    "5:40:500:125"
+    "16:60:100:25")
 
 foreach(sweep IN LISTS POOLHA_SIM_SWEEPS)
   string(REPLACE ":" ";" fields ${sweep})
   list(GET fields 0 hosts)
-  list(GET fields 1 seeds)
-  list(GET fields 2 chunk)
+  list(GET fields 1 vms)
+  list(GET fields 2 seeds)
+  list(GET fields 3 chunk)
   math(EXPR seeds "${seeds} * ${POOLHA_SIM_SEED_PERCENT} / 100")
   if(seeds LESS 1)
     set(seeds 1)
+  endif()
+  if(vms EQUAL 0)
+    set(kind hosts${hosts})
+  else()
+    set(kind hosts${hosts}.vms${vms})
   endif()
   set(first 1)
   while(first LESS_EQUAL seeds)
@@ -55,9 +67,10 @@ foreach(sweep IN LISTS POOLHA_SIM_SWEEPS)
     if(last GREATER seeds)
       set(last ${seeds})
     endif()
-    set(name sim.random.hosts${hosts}.seeds${first}-${last})
+    set(name sim.random.${kind}.seeds${first}-${last})
     add_test(NAME ${name}
-             COMMAND poolha sim --random --seeds ${first}..${last} --hosts ${hosts} --jobs 1)
+             COMMAND poolha sim --random --seeds ${first}..${last} --hosts ${hosts} --vms ${vms}
+                     --jobs 1)
     set_tests_properties(${name} PROPERTIES LABELS "sim;random-sweep" TIMEOUT 600)
     math(EXPR first "${last} + 1")
   endwhile()
