@@ -20,7 +20,7 @@ struct Timing {
   Duration peer_timeout{};      // a peer silent this long on a channel is gone  T/2
   Duration unsteady_after{};    // silent this long = "approaching timeout"      T/8
   Duration commit_window{};     // proposal write -> commit write, at most       T/4
-  Duration lease{};             // a host's right to run, renewed by acks        4T/5
+  Duration lease{};             // a host's right to run, renewed by acks        T
   Duration margin{};            // clock-rate and fence-latency allowance        T/20
   Duration watchdog{};          // hardware/process watchdog timeout             T/4
   Duration boot_wait{};         // whole-pool boot waits this long for members   T
