@@ -322,21 +322,11 @@ void SimPool::pump_agent(HostIndex h) {
     }
   }
   for (auto& [to, result] : ready.results) {
-    send(h, to, [this, to, result = std::move(result)] {
-      HostState& m = state(to);
-      if (!m.coordinator || !sim_.host(to).running()) return;
-      m.coordinator->receive(sim_.local_time(to), result);
-      pump_coordinator(to);
-    });
+    to_coordinator(h, to, std::move(result));
   }
   if (ready.report) {
     auto [to, report] = std::move(*ready.report);
-    send(h, to, [this, to, report = std::move(report)] {
-      HostState& m = state(to);
-      if (!m.coordinator || !sim_.host(to).running()) return;
-      m.coordinator->receive(sim_.local_time(to), report);
-      pump_coordinator(to);
-    });
+    to_coordinator(h, to, std::move(report));
   }
   schedule_agent_tick(h);
 }
@@ -408,12 +398,7 @@ void SimPool::pump_coordinator(HostIndex h) {
     log(h, fmt::format("event: h{} confirmed fenced (epoch {})", f.host, f.epoch));
   }
   for (auto& [to, ack] : ready.acks) {
-    send(h, to, [this, to, ack = ack] {
-      HostState& a = state(to);
-      if (!a.agent || !sim_.host(to).running()) return;
-      a.agent->receive(sim_.local_time(to), ack);
-      pump_agent(to);
-    });
+    to_agent(h, to, ack);
   }
   if (!ready.records.empty() || ready.status || !ready.commands.empty()) {
     s.outbox.push_back(HostState::Outgoing{MetadataWrite{std::move(ready.records), ready.status},
@@ -443,12 +428,7 @@ void SimPool::persist_next(HostIndex h) {
     metadata_.commit(out.write, h);
     // On disk: now the hosts may be told.
     for (auto& [to, command] : out.commands) {
-      send(h, to, [this, to, command = std::move(command)] {
-        HostState& a = state(to);
-        if (!a.agent || !sim_.host(to).running()) return;
-        a.agent->receive(sim_.local_time(to), command);
-        pump_agent(to);
-      });
+      to_agent(h, to, std::move(command));
     }
     persist_next(h);
   });
@@ -484,6 +464,26 @@ void SimPool::schedule_coordinator_tick(HostIndex h) {
 }
 
 // ---- helpers ------------------------------------------------------------------------
+
+template <typename Message>
+void SimPool::to_agent(HostIndex from, HostIndex to, Message message) {
+  send(from, to, [this, to, message = std::move(message)] {
+    HostState& a = state(to);
+    if (!a.agent || !sim_.host(to).running()) return;  // dropped, like a packet
+    a.agent->receive(sim_.local_time(to), message);
+    pump_agent(to);
+  });
+}
+
+template <typename Message>
+void SimPool::to_coordinator(HostIndex from, HostIndex to, Message message) {
+  send(from, to, [this, to, message = std::move(message)] {
+    HostState& m = state(to);
+    if (!m.coordinator || !sim_.host(to).running()) return;
+    m.coordinator->receive(sim_.local_time(to), message);
+    pump_coordinator(to);
+  });
+}
 
 void SimPool::send(HostIndex from, HostIndex to, std::function<void()> deliver) {
   if (from == to) {

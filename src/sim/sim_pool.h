@@ -80,6 +80,11 @@ class SimPool {
   void persist_next(HostIndex h);
   void begin_load(HostIndex h);
   void send(HostIndex from, HostIndex to, std::function<void()> deliver);
+  // A message to the agent / coordinator of `to`, over the simulated network.
+  template <typename Message>
+  void to_agent(HostIndex from, HostIndex to, Message message);
+  template <typename Message>
+  void to_coordinator(HostIndex from, HostIndex to, Message message);
   failover::Coordinator* coordinator_of_master();
   const failover::Coordinator* coordinator_of_master() const;
   // Runs an operator action on the master's coordinator and logs its answer.
