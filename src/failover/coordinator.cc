@@ -649,8 +649,9 @@ void Coordinator::alert(std::string name, std::string text, std::string vm) {
 
 void Coordinator::check_persist_before_send() const {
   for (const auto& [h, command] : ready_.commands) {
-    auto record = std::find_if(ready_.records.begin(), ready_.records.end(),
-                               [&](const VmRecord& r) { return r.uuid == command.vm.uuid; });
+    auto record =
+        std::find_if(ready_.records.begin(), ready_.records.end(),
+                     [&uuid = command.vm.uuid](const VmRecord& r) { return r.uuid == uuid; });
     POOLHA_CHECK(record != ready_.records.end(),
                  "a command goes out with its VM's record, persisted first");
     if (command.kind == VmCommand::Kind::kStart) {

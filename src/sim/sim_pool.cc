@@ -221,8 +221,8 @@ void SimPool::check_settled() {
   for (const auto& [uuid, vm] : master->vms()) {
     const auto where = ledger_.hosts_running(uuid);
     if (!vm.is_protected() || !where.empty()) continue;
-    const bool room =
-        std::any_of(free.begin(), free.end(), [&](std::uint64_t f) { return f >= vm.memory; });
+    const bool room = std::any_of(free.begin(), free.end(),
+                                  [need = vm.memory](std::uint64_t f) { return f >= need; });
     if (!room) {
       sim_.note(fmt::format("{} is down: no live host has {} MiB free", vm.name, vm.memory / kMiB));
       continue;

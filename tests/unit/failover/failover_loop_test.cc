@@ -195,7 +195,7 @@ class PoolLoop {
     AgentReady ready = host.agent->take_ready();
     for (const DriverOp& op : ready.driver_ops) run_driver_op(h, op);
     for (auto& [to, result] : ready.results) {
-      send(h, to, [this, to, result] {
+      send(h, to, [this, to = to, result = result] {
         if (!coordinator_ || coordinator_host_ != to) return;
         coordinator_->receive(now_, result);
         pump_coordinator();
@@ -203,7 +203,7 @@ class PoolLoop {
     }
     if (ready.report) {
       const auto [to, report] = *ready.report;
-      send(h, to, [this, to, report] {
+      send(h, to, [this, to = to, report = report] {
         if (!coordinator_ || coordinator_host_ != to) return;
         coordinator_->receive(now_, report);
         pump_coordinator();
@@ -285,14 +285,14 @@ class PoolLoop {
     }
     const HostIndex self = coordinator_host_;
     for (const auto& [to, ack] : ready.acks) {
-      send(self, to, [this, to, ack] {
+      send(self, to, [this, to = to, ack = ack] {
         if (!hosts_[to].up || !hosts_[to].agent) return;
         hosts_[to].agent->receive(now_, ack);
         pump_agent(to);
       });
     }
     for (const auto& [to, command] : ready.commands) {
-      send(self, to, [this, to, command] {
+      send(self, to, [this, to = to, command = command] {
         if (!hosts_[to].up || !hosts_[to].agent) return;
         hosts_[to].agent->receive(now_, command);
         pump_agent(to);
