@@ -540,6 +540,7 @@ void Coordinator::refresh_plan_status() {
   const PoolShapeInput input = shape_of(hosts_, vms_, liveset_.members);
   const std::uint32_t max = planner::max_host_failures_to_tolerate(input.shape);
   PlanStatus next;
+  next.failures_to_tolerate = policy_.failures_to_tolerate;
   next.max_failures = max;
   next.plan_exists_for = std::min(policy_.failures_to_tolerate, max);
   next.overcommitted = max < policy_.failures_to_tolerate || input.non_agile_protected > 0;

@@ -54,7 +54,10 @@ struct FailoverPolicy {
   Duration report_wait = 10s;
 };
 
+// The pool's HA plan fields as persisted. The target sits here too, so a
+// change of target is written to the database like any other status change.
 struct PlanStatus {
+  std::uint32_t failures_to_tolerate = 0;  // the operator's target
   std::uint32_t plan_exists_for = 0;
   bool overcommitted = false;
   std::uint32_t max_failures = 0;  // what the planner proved

@@ -143,6 +143,7 @@ failover::HostRecord to_host_record(const pool::Host& host) {
 
 pool::SetPoolFields to_pool_fields(const failover::PlanStatus& status) {
   pool::SetPoolFields fields;
+  fields.ha_host_failures_to_tolerate = status.failures_to_tolerate;
   fields.ha_plan_exists_for = status.plan_exists_for;
   fields.ha_overcommitted = status.overcommitted;
   return fields;
@@ -150,6 +151,7 @@ pool::SetPoolFields to_pool_fields(const failover::PlanStatus& status) {
 
 failover::PlanStatus to_plan_status(const pool::Pool& record) {
   failover::PlanStatus status;
+  status.failures_to_tolerate = static_cast<std::uint32_t>(record.ha_host_failures_to_tolerate);
   status.plan_exists_for = static_cast<std::uint32_t>(record.ha_plan_exists_for);
   status.overcommitted = record.ha_overcommitted;
   status.max_failures = status.plan_exists_for;

@@ -24,7 +24,7 @@ Master plan_for_one_failure(std::vector<VmRecord> halted, bool allow_overcommit 
   for (VmRecord& vm : halted) vms.push_back(std::move(vm));
   Master m(pool_of(3, 16, std::move(vms), policy));
   settle_epoch_1(m);
-  EXPECT_EQ(m.coordinator().status(), (PlanStatus{1, false, 1}));
+  EXPECT_EQ(m.coordinator().status(), (PlanStatus{1, 1, false, 1}));
   return m;
 }
 
@@ -144,7 +144,7 @@ TEST(FailoverCoordinatorApi, StartsUnderWayCountTowardsThePlan) {
 TEST(FailoverCoordinatorApi, ARaisedTargetBeyondWhatThePoolCanTakeIsRefused) {
   Master m = plan_for_one_failure({});
   EXPECT_EQ(m.coordinator().set_failures_to_tolerate(seconds(1010), 2).error, kBreaksPlan);
-  EXPECT_EQ(m.coordinator().status(), (PlanStatus{1, false, 1}));
+  EXPECT_EQ(m.coordinator().status(), (PlanStatus{1, 1, false, 1}));
   EXPECT_TRUE(m.coordinator().take_ready().alerts.empty());
   EXPECT_TRUE(m.coordinator().set_failures_to_tolerate(seconds(1010), 1).ok);
   EXPECT_TRUE(m.coordinator().set_failures_to_tolerate(seconds(1010), 0).ok);
@@ -154,8 +154,22 @@ TEST(FailoverCoordinatorApi, AllowingOvercommitLetsTheTargetRise) {
   Master m = plan_for_one_failure({}, true);
   ASSERT_TRUE(m.coordinator().set_failures_to_tolerate(seconds(1010), 2).ok);
   const CoordinatorReady ready = m.coordinator().take_ready();
-  EXPECT_EQ(m.coordinator().status(), (PlanStatus{1, true, 1}));
+  EXPECT_EQ(m.coordinator().status(), (PlanStatus{2, 1, true, 1}));
   EXPECT_EQ(alerts_named(ready, "HA_POOL_OVERCOMMITTED"), 1u);
+}
+
+TEST(FailoverCoordinatorApi, ANewTargetIsPersistedEvenWhenThePlanStaysTheSame) {
+  // Overcommit allowed, the planner proves 1: targets 2 and 3 both leave the
+  // plan at 1, yet the second must still reach the database, or a new master
+  // would start from the old target.
+  Master m = plan_for_one_failure({}, true);
+  ASSERT_TRUE(m.coordinator().set_failures_to_tolerate(seconds(1010), 2).ok);
+  m.coordinator().take_ready();
+  ASSERT_TRUE(m.coordinator().set_failures_to_tolerate(seconds(1020), 3).ok);
+  const CoordinatorReady ready = m.coordinator().take_ready();
+  ASSERT_TRUE(ready.status);
+  EXPECT_EQ(*ready.status, (PlanStatus{3, 1, true, 1}));
+  EXPECT_TRUE(ready.alerts.empty());  // still overcommitted, no drop
 }
 
 TEST(FailoverCoordinatorApi, ProtectingAVmThatWouldBreakThePlanIsRefused) {

@@ -25,7 +25,7 @@ Master target_one() {
 TEST(FailoverCoordinatorPlanStatus, TheFirstLivesetSetsTheStatusWithoutAlerts) {
   Master m = target_one();
   const CoordinatorReady ready = settle_epoch_1(m);
-  EXPECT_EQ(m.coordinator().status(), (PlanStatus{1, false, 1}));
+  EXPECT_EQ(m.coordinator().status(), (PlanStatus{1, 1, false, 1}));
   EXPECT_TRUE(ready.alerts.empty());
   EXPECT_FALSE(m.tick(seconds(1010)).status);  // unchanged: nothing to persist
 }
@@ -35,7 +35,7 @@ TEST(FailoverCoordinatorPlanStatus, LostCapacityAlertsOnceForOvercommitAndForThe
   settle_epoch_1(m);
   const CoordinatorReady lost = m.announce(seconds(1100), liveset(2, {0, 1}, 0));
   ASSERT_TRUE(lost.status);
-  EXPECT_EQ(*lost.status, (PlanStatus{0, true, 0}));
+  EXPECT_EQ(*lost.status, (PlanStatus{1, 0, true, 0}));
   EXPECT_EQ(alerts_named(lost, kOvercommitted), 1u);
   EXPECT_EQ(alerts_named(lost, kDrop), 1u);
 
@@ -52,7 +52,7 @@ TEST(FailoverCoordinatorPlanStatus, RecoveryIsQuietAndTheNextLossAlertsAgain) {
   m.announce(seconds(1100), liveset(2, {0, 1}, 0));
   const CoordinatorReady back = m.announce(seconds(1200), liveset(3, {0, 1, 2}, 0, {{2, 2}}));
   ASSERT_TRUE(back.status);
-  EXPECT_EQ(*back.status, (PlanStatus{1, false, 1}));
+  EXPECT_EQ(*back.status, (PlanStatus{1, 1, false, 1}));
   EXPECT_TRUE(back.alerts.empty());
   const CoordinatorReady lost = m.announce(seconds(1300), liveset(4, {0, 1}, 0));
   EXPECT_EQ(alerts_named(lost, kOvercommitted), 1u);
@@ -65,7 +65,7 @@ TEST(FailoverCoordinatorPlanStatus, LoweringTheTargetIsNoDrop) {
   ASSERT_TRUE(m.coordinator().set_failures_to_tolerate(seconds(1010), 0).ok);
   const CoordinatorReady ready = m.coordinator().take_ready();
   ASSERT_TRUE(ready.status);
-  EXPECT_EQ(*ready.status, (PlanStatus{0, false, 1}));
+  EXPECT_EQ(*ready.status, (PlanStatus{0, 0, false, 1}));
   EXPECT_TRUE(ready.alerts.empty());
 }
 
@@ -77,7 +77,7 @@ TEST(FailoverCoordinatorPlanStatus, AFurtherDropWhileOvercommittedAlertsTheDropO
   policy.allow_overcommit = true;
   Master m(pool_of(3, 16, {vm_on("a", 0, 10), vm_on("b", 1, 10)}, policy));
   const CoordinatorReady first = settle_epoch_1(m);
-  EXPECT_EQ(m.coordinator().status(), (PlanStatus{1, true, 1}));
+  EXPECT_EQ(m.coordinator().status(), (PlanStatus{2, 1, true, 1}));
   EXPECT_EQ(alerts_named(first, kOvercommitted), 1u);
   const CoordinatorReady lost = m.announce(seconds(1100), liveset(2, {0, 1}, 0));
   EXPECT_EQ(alerts_named(lost, kOvercommitted), 0u);  // it was already

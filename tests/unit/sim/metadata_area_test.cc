@@ -72,7 +72,7 @@ PoolSnapshot sample_pool() {
   snapshot.policy.retry_interval = 11s;
   snapshot.policy.max_attempts = 3;
   snapshot.policy.command_timeout = 2min;
-  snapshot.status = PlanStatus{1, false, 1};
+  snapshot.status = PlanStatus{1, 1, false, 1};
   return snapshot;
 }
 
@@ -109,7 +109,10 @@ bool same_records(const PoolSnapshot& a, const PoolSnapshot& b) {
 
 void apply(PoolSnapshot& snapshot, const MetadataWrite& write) {
   for (const VmRecord& r : write.records) snapshot.vms.at(r.uuid) = r;
-  if (write.status) snapshot.status = *write.status;
+  if (write.status) {
+    snapshot.status = *write.status;
+    snapshot.policy.failures_to_tolerate = write.status->failures_to_tolerate;
+  }
 }
 
 // A write of 1..3 VM records in states the coordinator produces (running
@@ -144,7 +147,7 @@ MetadataWrite random_write(const PoolSnapshot& snapshot, Prng& random) {
   }
   if (random.chance_percent(30)) {
     const auto plan = static_cast<std::uint32_t>(random.below(3));
-    write.status = PlanStatus{plan, random.chance_percent(50), plan};
+    write.status = PlanStatus{plan, plan, random.chance_percent(50), plan};
   }
   return write;
 }
@@ -202,7 +205,7 @@ TEST(SimMetadataArea, CommitsLoadBackOneGenerationPerChange) {
   web.power = VmPower::kRunning;
   web.resident_on = 0;
   write.records = {db, web};
-  write.status = PlanStatus{0, true, 0};
+  write.status = PlanStatus{0, 0, true, 0};
   apply(expected, write);
 
   EXPECT_EQ(area.commit(write), 4u);  // two records and the status
@@ -212,7 +215,7 @@ TEST(SimMetadataArea, CommitsLoadBackOneGenerationPerChange) {
   EXPECT_EQ(generation, 4u);
 
   EXPECT_EQ(area.commit(MetadataWrite{}), 4u);  // nothing to persist
-  EXPECT_EQ(area.commit(MetadataWrite{{}, PlanStatus{1, false, 1}}), 5u);
+  EXPECT_EQ(area.commit(MetadataWrite{{}, PlanStatus{1, 1, false, 1}}), 5u);
 }
 
 TEST(SimMetadataArea, PoolWithoutHostsStaysBlank) {
@@ -232,7 +235,7 @@ TEST(SimMetadataArea, PoolWithoutHostsStaysBlank) {
 TEST(SimMetadataArea, AreaIsAssignableLikeTheSimulatorUsesIt) {
   MetadataArea area{PoolSnapshot{}};
   area = MetadataArea(sample_pool());
-  area.commit(MetadataWrite{{}, PlanStatus{0, false, 0}});
+  area.commit(MetadataWrite{{}, PlanStatus{0, 0, false, 0}});
   std::uint64_t generation = 0;
   area.load(&generation);
   EXPECT_EQ(generation, 2u);
@@ -260,12 +263,13 @@ TEST(SimMetadataArea, SecondHostTakesOverAndContinues) {
 
   // h1 continues with deltas; an explicit take-over by h2 then lets h2
   // commit without another one.
-  write = MetadataWrite{{}, PlanStatus{2, false, 2}};
+  write = MetadataWrite{{}, PlanStatus{2, 2, false, 2}};
   apply(expected, write);
   EXPECT_EQ(area.commit(write, 1), generation + 1);
   EXPECT_EQ(area.take_over(2), generation + 2);
-  EXPECT_EQ(area.commit(MetadataWrite{{}, PlanStatus{1, false, 1}}, 2), generation + 3);
-  expected.status = PlanStatus{1, false, 1};
+  write = MetadataWrite{{}, PlanStatus{1, 1, false, 1}};
+  apply(expected, write);
+  EXPECT_EQ(area.commit(write, 2), generation + 3);
   EXPECT_EQ(recovered_database(area).pool().master, sim_host_uuid(2));
 
   // The old master coming back is a new master again.
@@ -315,7 +319,7 @@ TEST(SimMetadataArea, TornCommitAtManyPrefixPointsOfOneWrite) {
     area.commit(write, 1);
   }
   MetadataWrite torn_write = random_write(expected, random);
-  torn_write.status = PlanStatus{0, true, 0};
+  torn_write.status = PlanStatus{0, 0, true, 0};
 
   std::set<std::pair<std::size_t, std::size_t>> cuts;
   std::size_t mid_write = 0;
@@ -336,7 +340,7 @@ TEST(SimMetadataArea, TornCommitAtManyPrefixPointsOfOneWrite) {
 
       // Whoever commits next takes over from what landed and loses nothing.
       const std::uint64_t before_next = crashed.acknowledged();
-      const MetadataWrite next{{}, PlanStatus{2, false, 2}};
+      const MetadataWrite next{{}, PlanStatus{2, 2, false, 2}};
       const std::uint64_t committed = crashed.commit(next, by);
       EXPECT_EQ(committed, crashed.acknowledged());
       EXPECT_GT(committed, before_next + 1);  // a take-over and the status

@@ -128,7 +128,7 @@ failover::PoolSnapshot two_host_pool() {
   snapshot.policy.restart_on_internal_shutdown = false;
   snapshot.policy.failures_to_tolerate = 1;
   snapshot.policy.allow_overcommit = true;
-  snapshot.status = failover::PlanStatus{1, true, 1};
+  snapshot.status = failover::PlanStatus{1, 1, true, 1};
   return snapshot;
 }
 
@@ -183,13 +183,14 @@ TEST(SimMetadataRecords, SnapshotRoundTripsThroughTheDatabase) {
 
 TEST(SimMetadataRecords, LoadedStatusKnowsThePlanAtLeast) {
   pool::Pool pool_record;
+  pool_record.ha_host_failures_to_tolerate = 3;
   pool_record.ha_plan_exists_for = 2;
   pool_record.ha_overcommitted = false;
-  EXPECT_EQ(to_plan_status(pool_record), (failover::PlanStatus{2, false, 2}));
-  const pool::SetPoolFields fields = to_pool_fields(failover::PlanStatus{1, true, 3});
+  EXPECT_EQ(to_plan_status(pool_record), (failover::PlanStatus{3, 2, false, 2}));
+  const pool::SetPoolFields fields = to_pool_fields(failover::PlanStatus{2, 1, true, 3});
+  EXPECT_EQ(fields.ha_host_failures_to_tolerate, 2);
   EXPECT_EQ(fields.ha_plan_exists_for, 1);
   EXPECT_EQ(fields.ha_overcommitted, true);
-  EXPECT_FALSE(fields.ha_host_failures_to_tolerate.has_value());
   EXPECT_FALSE(fields.master.has_value());
 }
 
