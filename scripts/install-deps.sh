@@ -25,6 +25,22 @@ PACKAGES=(
   nlohmann-json3-dev
   libspdlog-dev
   git
+  # The real daemon, its API and drivers
+  libasio-dev         # standalone asio: the daemon's event loop, UDP, timers
+  libcpp-httplib-dev  # HTTP for the JSON-RPC API (a compiled library: pkg-config cpp-httplib)
+  libtomlplusplus-dev # daemon configuration files
+  prometheus-cpp-dev  # /metrics
+  libsystemd-dev      # sd_notify readiness and watchdog
+  libnbd-dev          # statefile and metadata on an NBD export
+  libnbd-bin
+  libvirt-dev         # the libvirt VM driver (tested on the test:/// driver)
+  qemu-system-x86     # QEMU micro-VMs
+  qemu-utils          # qemu-nbd, qemu-img
+  nbd-server
+  busybox-static      # the micro-VM's initramfs
+  linux-image-cloud-amd64  # the micro-VM's kernel
+  iproute2            # network namespaces for the integration tests
+  nftables            # packet loss and partitions inside namespaces
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
