@@ -17,9 +17,9 @@ namespace poolha::api {
 class XenApiError : public std::runtime_error {
  public:
   explicit XenApiError(std::vector<std::string> description)
-      : std::runtime_error(description.empty() ? std::string("INTERNAL_ERROR")
-                                               : description.front()),
-        description_(std::move(description)) {}
+      : std::runtime_error(description.empty() ? "INTERNAL_ERROR" : description.front()),
+        description_(description.empty() ? std::vector<std::string>{"INTERNAL_ERROR"}
+                                         : std::move(description)) {}
   const std::vector<std::string>& description() const { return description_; }
   const std::string& code() const { return description_.front(); }
 
