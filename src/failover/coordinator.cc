@@ -273,6 +273,44 @@ ApiResult Coordinator::set_failures_to_tolerate(TimePoint now, std::uint32_t tar
   return {};
 }
 
+ApiResult Coordinator::set_order(TimePoint now, const std::string& uuid, std::int64_t order) {
+  auto it = vms_.find(uuid);
+  if (it == vms_.end()) return ApiResult::failure("UUID_INVALID");
+  it->second.order = order;
+  update(it->second);
+  step(now);
+  return {};
+}
+
+ApiResult Coordinator::set_start_delay(TimePoint now, const std::string& uuid, Duration delay) {
+  auto it = vms_.find(uuid);
+  if (it == vms_.end()) return ApiResult::failure("UUID_INVALID");
+  if (delay < Duration::zero()) return ApiResult::failure("INVALID_VALUE");
+  it->second.start_delay = delay;
+  update(it->second);
+  step(now);
+  return {};
+}
+
+ApiResult Coordinator::set_host_enabled(TimePoint now, HostIndex host, bool enabled) {
+  if (host >= hosts_.size()) return ApiResult::failure("HANDLE_INVALID");
+  hosts_[host].enabled = enabled;
+  plan_dirty_ = true;
+  step(now);
+  return {};
+}
+
+bool Coordinator::plan_exists_for(std::uint32_t failures) const {
+  const PoolShapeInput input = shape_of(hosts_, vms_, liveset_.members);
+  if (input.non_agile_protected > 0 && failures > 0) return false;
+  return planner::plan_exists_for(input.shape, failures).exists;
+}
+
+std::uint32_t Coordinator::max_failures_to_tolerate() const {
+  const PoolShapeInput input = shape_of(hosts_, vms_, liveset_.members);
+  return planner::max_host_failures_to_tolerate(input.shape);
+}
+
 // ---- the step -----------------------------------------------------------------
 
 void Coordinator::step(TimePoint now) {

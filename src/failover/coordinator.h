@@ -66,6 +66,19 @@ class Coordinator {
   ApiResult shutdown_vm(TimePoint now, const std::string& vm);
   ApiResult set_restart_priority(TimePoint now, const std::string& vm, RestartPriority priority);
   ApiResult set_failures_to_tolerate(TimePoint now, std::uint32_t target);
+  // Restart order and the delay after a VM of this order started (xe
+  // vm-param-set order= / start-delay=); no plan depends on them.
+  ApiResult set_order(TimePoint now, const std::string& vm, std::int64_t order);
+  ApiResult set_start_delay(TimePoint now, const std::string& vm, Duration delay);
+  // The shell persisted the host's enabled flag first; disabled hosts take no
+  // new VMs (placement, restarts) but keep the ones they run.
+  ApiResult set_host_enabled(TimePoint now, HostIndex host, bool enabled);
+
+  // Planner questions about the current pool (xe pool-ha-compute-...):
+  // whether a plan covers any `failures` live hosts failing, and how many
+  // failures the planner proves the pool survives.
+  bool plan_exists_for(std::uint32_t failures) const;
+  std::uint32_t max_failures_to_tolerate() const;
 
   CoordinatorReady take_ready();
   TimePoint next_wakeup() const;

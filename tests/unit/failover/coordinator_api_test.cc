@@ -207,5 +207,40 @@ TEST(FailoverCoordinatorApi, ProtectingAVmBeingShutDownDoesNotKeepItUp) {
   EXPECT_EQ(m.vm("web").power, VmPower::kHalted);
 }
 
+TEST(FailoverCoordinatorApi, OrderAndStartDelayArePersisted) {
+  Master m(pool_of(3, 16, {vm_on("web", 1, 4)}));
+  settle_epoch_1(m);
+  ASSERT_TRUE(m.coordinator().set_order(seconds(1010), "web", 3).ok);
+  ASSERT_TRUE(m.coordinator().set_start_delay(seconds(1010), "web", 20s).ok);
+  const CoordinatorReady ready = m.coordinator().take_ready();
+  const VmRecord* written = record_of(ready, "web");
+  ASSERT_NE(written, nullptr);
+  EXPECT_EQ(written->order, 3);
+  EXPECT_EQ(written->start_delay, 20s);
+  EXPECT_TRUE(ready.commands.empty());
+  EXPECT_EQ(m.coordinator().set_order(seconds(1010), "nope", 1).error, "UUID_INVALID");
+  EXPECT_EQ(m.coordinator().set_start_delay(seconds(1010), "web", -1s).error, "INVALID_VALUE");
+  EXPECT_EQ(m.vm("web").start_delay, 20s);
+}
+
+TEST(FailoverCoordinatorApi, ADisabledHostTakesNoStartsAndLowersThePlan) {
+  // Three 16 GiB hosts, a and b (10 GiB each) on h0 and h1: with h2
+  // disabled, neither host failure can be covered any more.
+  Master m = plan_for_one_failure({unprotected_halted("idle", 2)});
+  EXPECT_TRUE(m.coordinator().plan_exists_for(1));
+  EXPECT_EQ(m.coordinator().max_failures_to_tolerate(), 1u);
+  ASSERT_TRUE(m.coordinator().set_host_enabled(seconds(1010), 2, false).ok);
+  m.coordinator().take_ready();
+  EXPECT_FALSE(m.coordinator().plan_exists_for(1));
+  EXPECT_TRUE(m.coordinator().plan_exists_for(0));
+  EXPECT_EQ(m.coordinator().max_failures_to_tolerate(), 0u);
+  // An operator start picks an enabled host even though h2 has the most room.
+  ASSERT_TRUE(m.coordinator().start_vm(seconds(1020), "idle", std::nullopt).ok);
+  const CoordinatorReady ready = m.coordinator().take_ready();
+  ASSERT_EQ(ready.commands.size(), 1u);
+  EXPECT_NE(ready.commands[0].first, 2);
+  EXPECT_EQ(m.coordinator().set_host_enabled(seconds(1030), 9, true).error, "HANDLE_INVALID");
+}
+
 }  // namespace
 }  // namespace poolha::failover
