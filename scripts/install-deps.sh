@@ -38,6 +38,7 @@ PACKAGES=(
   qemu-utils          # qemu-nbd, qemu-img
   nbd-server
   busybox-static      # the micro-VM's initramfs
+  cpio                # packs the micro-VM initramfs
   linux-image-cloud-amd64  # the micro-VM's kernel
   iproute2            # network namespaces for the integration tests
   nftables            # packet loss and partitions inside namespaces

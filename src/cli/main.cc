@@ -3,6 +3,7 @@
 
 #include "cli/bench_command.h"
 #include "cli/bench_failover.h"
+#include "cli/fence_commands.h"
 #include "cli/sim_command.h"
 
 int main(int argc, char** argv) {
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
   poolha::cli::add_sim_command(app, exit_code);
   poolha::cli::add_bench_command(app, exit_code);
   poolha::cli::add_bench_failover_command(app, exit_code);
+  poolha::cli::add_fence_commands(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -126,7 +126,7 @@ failover::PoolSnapshot MetadataArea::load(std::uint64_t* generation) const {
     return empty;
   }
   if (generation) *generation = recovered.newest->generation;
-  return to_pool_snapshot(recovered.newest->database, policy_defaults_);
+  return sim::to_pool_snapshot(recovered.newest->database, policy_defaults_);
 }
 
 void MetadataArea::perform(const pool::AreaWrite& write, std::size_t length) {

@@ -23,40 +23,21 @@ void check_accepted(const pool::Status& status, const char* what) {
   POOLHA_CHECK(status.ok(), what);
 }
 
-std::string host_reference(HostIndex host) {
-  return host == kNoHost ? std::string() : sim_host_uuid(host);
-}
-
-pool::RestartPriority to_pool_priority(failover::RestartPriority priority) {
-  switch (priority) {
-    case failover::RestartPriority::kUnprotected:
-      return pool::RestartPriority::kUnprotected;
-    case failover::RestartPriority::kBestEffort:
-      return pool::RestartPriority::kBestEffort;
-    case failover::RestartPriority::kRestart:
-      return pool::RestartPriority::kRestart;
-  }
-  POOLHA_CHECK(false, "a restart priority the database knows");
-  return pool::RestartPriority::kUnprotected;  // not reached
-}
-
-failover::RestartPriority to_failover_priority(pool::RestartPriority priority) {
-  switch (priority) {
-    case pool::RestartPriority::kUnprotected:
-      return failover::RestartPriority::kUnprotected;
-    case pool::RestartPriority::kBestEffort:
-      return failover::RestartPriority::kBestEffort;
-    case pool::RestartPriority::kRestart:
-      return failover::RestartPriority::kRestart;
-  }
-  POOLHA_CHECK(false, "a restart priority the coordinator knows");
-  return failover::RestartPriority::kUnprotected;  // not reached
-}
-
 std::int64_t database_bytes(std::uint64_t bytes) {
   POOLHA_CHECK(bytes <= static_cast<std::uint64_t>(pool::kMaxMemoryBytes),
                "a memory size the pool database can hold (at most 4 PiB)");
   return static_cast<std::int64_t>(bytes);
+}
+
+// Every host a simulated pool can have; the uuids sort in index order.
+const failover::HostDirectory& sim_hosts() {
+  static const failover::HostDirectory directory = [] {
+    std::vector<std::string> uuids;
+    for (std::size_t h = 0; h < kMaxHosts; ++h)
+      uuids.push_back(sim_host_uuid(static_cast<HostIndex>(h)));
+    return failover::HostDirectory(std::move(uuids));
+  }();
+  return directory;
 }
 
 }  // namespace
@@ -79,29 +60,8 @@ HostIndex sim_host_index(std::string_view uuid) {
   return static_cast<HostIndex>(index);
 }
 
-std::int64_t start_delay_seconds(Duration delay) {
-  constexpr std::int64_t kMicrosPerSecond = 1'000'000;
-  if (delay <= Duration::zero()) return 0;
-  const std::int64_t micros =
-      std::min<std::int64_t>(delay.count(), pool::kMaxStartDelaySeconds * kMicrosPerSecond);
-  return (micros + kMicrosPerSecond - 1) / kMicrosPerSecond;
-}
-
 pool::Vm to_pool_vm(const failover::VmRecord& record) {
-  pool::Vm vm;
-  vm.uuid = record.uuid;
-  vm.name_label = record.name;
-  vm.power_state = record.power == failover::VmPower::kRunning ? pool::PowerState::kRunning
-                                                               : pool::PowerState::kHalted;
-  vm.resident_on = host_reference(record.resident_on);
-  vm.scheduled_to_be_resident_on = host_reference(record.scheduled_on);
-  vm.memory_static_max = database_bytes(record.memory);
-  vm.ha_restart_priority = to_pool_priority(record.priority);
-  vm.order = record.order;
-  vm.start_delay = start_delay_seconds(record.start_delay);
-  vm.ha_always_run = record.always_run;
-  vm.agile = record.agile;
-  return vm;
+  return failover::to_pool_vm(record, sim_hosts());
 }
 
 failover::VmRecord to_vm_record(const pool::Vm& vm) {
@@ -109,20 +69,7 @@ failover::VmRecord to_vm_record(const pool::Vm& vm) {
   POOLHA_CHECK(
       vm.power_state == pool::PowerState::kRunning || vm.power_state == pool::PowerState::kHalted,
       "a simulated VM is Running or Halted");
-  failover::VmRecord record;
-  record.uuid = vm.uuid;
-  record.name = vm.name_label;
-  record.memory = static_cast<std::uint64_t>(vm.memory_static_max);
-  record.priority = to_failover_priority(vm.ha_restart_priority);
-  record.order = vm.order;
-  record.start_delay = std::chrono::seconds(vm.start_delay);
-  record.always_run = vm.ha_always_run;
-  record.agile = vm.agile;
-  record.power = vm.power_state == pool::PowerState::kRunning ? failover::VmPower::kRunning
-                                                              : failover::VmPower::kHalted;
-  record.resident_on = sim_host_index(vm.resident_on);
-  record.scheduled_on = sim_host_index(vm.scheduled_to_be_resident_on);
-  return record;
+  return failover::to_vm_record(vm, sim_hosts());
 }
 
 pool::Host to_pool_host(HostIndex index, const failover::HostRecord& record) {
@@ -139,23 +86,6 @@ failover::HostRecord to_host_record(const pool::Host& host) {
   return failover::HostRecord{host.uuid,
                               static_cast<std::uint64_t>(host.memory_total - host.memory_overhead),
                               host.enabled};
-}
-
-pool::SetPoolFields to_pool_fields(const failover::PlanStatus& status) {
-  pool::SetPoolFields fields;
-  fields.ha_host_failures_to_tolerate = status.failures_to_tolerate;
-  fields.ha_plan_exists_for = status.plan_exists_for;
-  fields.ha_overcommitted = status.overcommitted;
-  return fields;
-}
-
-failover::PlanStatus to_plan_status(const pool::Pool& record) {
-  failover::PlanStatus status;
-  status.failures_to_tolerate = static_cast<std::uint32_t>(record.ha_host_failures_to_tolerate);
-  status.plan_exists_for = static_cast<std::uint32_t>(record.ha_plan_exists_for);
-  status.overcommitted = record.ha_overcommitted;
-  status.max_failures = status.plan_exists_for;
-  return status;
 }
 
 pool::Database to_pool_database(const failover::PoolSnapshot& snapshot) {
@@ -196,21 +126,12 @@ pool::Database to_pool_database(const failover::PoolSnapshot& snapshot) {
 failover::PoolSnapshot to_pool_snapshot(const pool::Database& db,
                                         const failover::FailoverPolicy& defaults) {
   POOLHA_CHECK(db.pool().uuid == kSimPoolUuid, "the database of the simulated pool");
-  failover::PoolSnapshot snapshot;
+  HostIndex expected = 0;
   for (const auto& [uuid, host] : db.hosts()) {
-    POOLHA_CHECK(sim_host_index(uuid) == snapshot.hosts.size(),
+    POOLHA_CHECK(sim_host_index(uuid) == expected++,
                  "the simulated pool's hosts are numbered 0..n-1 without a gap");
-    snapshot.hosts.push_back(to_host_record(host));
   }
-  for (const auto& [uuid, vm] : db.vms()) snapshot.vms.emplace(uuid, to_vm_record(vm));
-  const pool::Pool& record = db.pool();
-  snapshot.policy = defaults;
-  snapshot.policy.failures_to_tolerate =
-      static_cast<std::uint32_t>(record.ha_host_failures_to_tolerate);
-  snapshot.policy.allow_overcommit = record.ha_allow_overcommit;
-  snapshot.policy.restart_on_internal_shutdown = record.ha_reboot_vm_on_internal_shutdown;
-  snapshot.status = to_plan_status(record);
-  return snapshot;
+  return failover::to_pool_snapshot(db, defaults);
 }
 
 }  // namespace poolha::sim

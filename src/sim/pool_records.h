@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "common/host_set.h"
+#include "failover/pool_mapping.h"
 #include "failover/records.h"
 #include "pool/change.h"
 #include "pool/database.h"
@@ -35,10 +36,9 @@ std::string sim_host_uuid(HostIndex host);
 // invariant (checked): the simulated database holds no other hosts.
 HostIndex sim_host_index(std::string_view uuid);
 
-// xapi keeps start_delay in whole seconds. A fractional delay is rounded up,
-// so the next restart group never starts earlier than asked, and clamped to
-// the database's range.
-std::int64_t start_delay_seconds(Duration delay);
+using failover::start_delay_seconds;
+using failover::to_plan_status;
+using failover::to_pool_fields;
 
 pool::Vm to_pool_vm(const failover::VmRecord& record);
 failover::VmRecord to_vm_record(const pool::Vm& vm);
@@ -47,12 +47,6 @@ pool::Host to_pool_host(HostIndex index, const failover::HostRecord& record);
 // The record's uuid is the database's (sim_host_uuid), whatever name the
 // snapshot it came from used.
 failover::HostRecord to_host_record(const pool::Host& host);
-
-pool::SetPoolFields to_pool_fields(const failover::PlanStatus& status);
-// The planner's proven maximum is not persisted (xapi does not keep it
-// either); the plan's failure count is what it is known to be at least, until
-// the new master's planner recomputes it.
-failover::PlanStatus to_plan_status(const pool::Pool& record);
 
 // The database of a running HA pool: the snapshot's hosts, VMs, policy and
 // status, one heartbeat SR holding the statefile, HA enabled, host 0 master.

@@ -161,7 +161,7 @@ TEST(SimMetadataRecords, SnapshotRoundTripsThroughTheDatabase) {
   defaults.best_effort_attempts = 2;
   defaults.command_timeout = 90s;
   defaults.failures_to_tolerate = 3;  // the database's value wins
-  const failover::PoolSnapshot after = to_pool_snapshot(to_pool_database(before), defaults);
+  const failover::PoolSnapshot after = sim::to_pool_snapshot(to_pool_database(before), defaults);
 
   EXPECT_EQ(after.vms, before.vms);
   ASSERT_EQ(after.hosts.size(), 2u);
