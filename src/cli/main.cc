@@ -5,6 +5,7 @@
 #include "cli/bench_failover.h"
 #include "cli/fence_commands.h"
 #include "cli/sim_command.h"
+#include "cli/xe_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"poolha: native high availability for a pool of virtualization hosts"};
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
   poolha::cli::add_bench_command(app, exit_code);
   poolha::cli::add_bench_failover_command(app, exit_code);
   poolha::cli::add_fence_commands(app, exit_code);
+  poolha::cli::add_xe_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -165,6 +165,17 @@ void SimPool::engine_stepped(HostIndex h) {
     log(h, fmt::format("shuts down after leaving: {} VMs stopped", s.driver->running().size()));
     s.driver->host_stopped();
   }
+  const bool ha_over = engine.phase() == wire::Phase::kLeft ||
+                       engine.phase() == wire::Phase::kDisabled ||
+                       engine.phase() == wire::Phase::kFenced;
+  if (ha_over && s.agent) {
+    // The daemon stops taking part: a command still on its way from the
+    // master of the liveset it left must find nobody to start a VM, since
+    // the others now count every VM of this host as stopped.
+    log(h, "VM agent stops: the host no longer takes part in HA");
+    s.agent.reset();
+    ++s.agent_tick_token;
+  }
   const wire::Membership& announced = engine.announced();
   if (s.agent && !announced.same_as(s.agent_liveset)) {
     s.agent_liveset = announced;
