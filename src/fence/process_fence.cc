@@ -69,6 +69,18 @@ void save(const ProcessFenceRecordSetup& setup, FenceRecord& record) {
   }
 }
 
+// A kill that found no process is not a failure: it was already gone.
+void record_kill_outcome(int result, FenceAction& action) {
+  if (result == 0) {
+    action.outcome = FenceAction::Outcome::kDone;
+    return;
+  }
+  const int error = errno;
+  action.outcome =
+      error == ESRCH ? FenceAction::Outcome::kAlreadyGone : FenceAction::Outcome::kFailed;
+  action.detail = error == ESRCH ? "" : std::strerror(error);
+}
+
 void signal_daemon(const ProcessFenceTargets& targets, FenceAction& action) {
   if (targets.daemon_pid == ::getpid()) {
     action.outcome = FenceAction::Outcome::kRefused;
@@ -80,14 +92,7 @@ void signal_daemon(const ProcessFenceTargets& targets, FenceAction& action) {
     action.detail = "no process handle for it";
     return;
   }
-  if (signal_pidfd(targets.daemon_pidfd, SIGKILL) != 0) {
-    const int error = errno;
-    action.outcome =
-        error == ESRCH ? FenceAction::Outcome::kAlreadyGone : FenceAction::Outcome::kFailed;
-    action.detail = error == ESRCH ? "" : std::strerror(error);
-    return;
-  }
-  action.outcome = FenceAction::Outcome::kDone;
+  record_kill_outcome(signal_pidfd(targets.daemon_pidfd, SIGKILL), action);
 }
 
 void wait_for_daemon_exit(const ProcessFenceTargets& targets, FenceAction& action) {
@@ -115,14 +120,7 @@ void kill_vm_group(FenceAction& action) {
     action.detail = "that is the fencer's own process group";
     return;
   }
-  if (::kill(-static_cast<pid_t>(action.id), SIGKILL) != 0) {
-    const int error = errno;
-    action.outcome =
-        error == ESRCH ? FenceAction::Outcome::kAlreadyGone : FenceAction::Outcome::kFailed;
-    action.detail = error == ESRCH ? "" : std::strerror(error);
-    return;
-  }
-  action.outcome = FenceAction::Outcome::kDone;
+  record_kill_outcome(::kill(-static_cast<pid_t>(action.id), SIGKILL), action);
 }
 
 void log_action(const FenceAction& action) {
