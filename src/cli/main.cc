@@ -4,6 +4,7 @@
 #include "cli/bench_command.h"
 #include "cli/bench_failover.h"
 #include "cli/fence_commands.h"
+#include "cli/hash_password_command.h"
 #include "cli/sim_command.h"
 #include "cli/xe_command.h"
 
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   poolha::cli::add_bench_failover_command(app, exit_code);
   poolha::cli::add_fence_commands(app, exit_code);
   poolha::cli::add_xe_command(app, exit_code);
+  poolha::cli::add_hash_password_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
