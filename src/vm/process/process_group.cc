@@ -1,5 +1,7 @@
 #include "vm/process/process_group.h"
 
+#include <spdlog/spdlog.h>
+
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -84,6 +86,14 @@ void signal_group(pid_t process_group, int signal) {
 void reap_exited_children_of_group(pid_t process_group) {
   int status = 0;
   while (::waitpid(-process_group, &status, WNOHANG) > 0) {
+  }
+}
+
+void signal_group_logged(const std::string& vm, pid_t process_group, int signal) noexcept {
+  try {
+    signal_group(process_group, signal);
+  } catch (const std::exception& e) {
+    spdlog::error("VM {}: {}", vm, e.what());
   }
 }
 

@@ -23,6 +23,12 @@ bool group_member_has_environment(pid_t process_group, const std::string& entry)
 // Throws std::system_error on any other failure.
 void signal_group(pid_t process_group, int signal);
 
+// signal_group for event-loop handlers: a failure (only EPERM is possible
+// for a group the driver started) is logged, naming `vm`, rather than thrown
+// out of the event loop; the caller's stop deadline then reports the VM as
+// still running.
+void signal_group_logged(const std::string& vm, pid_t process_group, int signal) noexcept;
+
 // Reaps exited children of this process that belong to the group, without
 // waiting: a VM adopted from the registry may still be our own child.
 void reap_exited_children_of_group(pid_t process_group);

@@ -24,17 +24,6 @@ using SteadyClock = std::chrono::steady_clock;
 // take effect within milliseconds, so this bounds how late a stop completes.
 constexpr Duration kGroupPollInterval = 50ms;
 
-// Signals from event-loop handlers: a failure (only EPERM is possible for a
-// group we started) is logged rather than thrown out of the event loop; the
-// stop deadline then reports the VM as still running.
-void signal_group_logged(const std::string& uuid, pid_t group, int signal) {
-  try {
-    signal_group(group, signal);
-  } catch (const std::system_error& e) {
-    spdlog::error("process VM {}: {}", uuid, e.what());
-  }
-}
-
 }  // namespace
 
 struct ProcessVmDriver::Vm {

@@ -53,14 +53,6 @@ std::string log_tail(const std::filesystem::path& path) {
   return out;
 }
 
-void signal_group_logged(const std::string& uuid, pid_t group, int signal) {
-  try {
-    signal_group(group, signal);
-  } catch (const std::system_error& e) {
-    spdlog::error("qemu VM {}: {}", uuid, e.what());
-  }
-}
-
 }  // namespace
 
 struct QemuVmDriver::Vm {
