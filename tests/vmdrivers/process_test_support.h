@@ -72,4 +72,17 @@ inline void kill_group(pid_t group) {
   if (group > 0 && group != ::getpgrp()) ::kill(-group, SIGKILL);
 }
 
+// Runs one start or stop through the event loop and returns its answer,
+// checking that the driver never answers inside the call.
+inline VmResult run_operation(asio::io_context& io,
+                              const std::function<void(VmDriver::Done)>& operation,
+                              std::chrono::milliseconds wait) {
+  ResultSlot slot;
+  operation(slot.callback());
+  EXPECT_FALSE(slot.ready()) << "done must not run inside the call";
+  EXPECT_TRUE(run_until(
+      io, [&] { return slot.ready(); }, wait));
+  return slot.result.value_or(VmResult{false, "no answer"});
+}
+
 }  // namespace poolha::vm::testing

@@ -21,6 +21,7 @@ namespace {
 using testing::MicroVmGuest;
 using testing::read_file;
 using testing::ResultSlot;
+using testing::run_operation;
 using testing::run_until;
 using namespace std::chrono_literals;
 
@@ -66,21 +67,13 @@ class QemuVmDriverTest : public ::testing::Test {
   }
 
   VmResult start(VmDriver& driver, const VmConfig& vm) {
-    ResultSlot slot;
-    driver.start(vm, slot.callback());
-    EXPECT_FALSE(slot.ready()) << "done must not run inside start()";
-    EXPECT_TRUE(run_until(
-        io_, [&] { return slot.ready(); }, kWait));
-    return slot.result.value_or(VmResult{false, "no answer"});
+    return run_operation(
+        io_, [&](VmDriver::Done done) { driver.start(vm, std::move(done)); }, kWait);
   }
 
   VmResult stop(VmDriver& driver, const std::string& uuid) {
-    ResultSlot slot;
-    driver.stop(uuid, slot.callback());
-    EXPECT_FALSE(slot.ready()) << "done must not run inside stop()";
-    EXPECT_TRUE(run_until(
-        io_, [&] { return slot.ready(); }, kWait));
-    return slot.result.value_or(VmResult{false, "no answer"});
+    return run_operation(
+        io_, [&](VmDriver::Done done) { driver.stop(uuid, std::move(done)); }, kWait);
   }
 
   testing::ScratchDir dir_;
