@@ -130,6 +130,21 @@ class ProcessFencerTest : public ::testing::Test {
 
   // A fake daemon: runs `script` with a client connected to the fencer and
   // a way to tell the test how far it got.
+  // A daemon that arms the fencer for a minute and then only waits; returns
+  // once it has armed.
+  pid_t start_armed_idle_daemon(int& report_fd) {
+    const pid_t daemon = start_daemon(
+        [](ProcessFencerClient& client, const auto& report) {
+          client.arm(std::chrono::seconds(60));
+          report("armed");
+          for (;;) ::pause();
+          return 0;
+        },
+        report_fd);
+    EXPECT_EQ(read_report(report_fd), "armed");
+    return daemon;
+  }
+
   pid_t start_daemon(
       const std::function<int(ProcessFencerClient&,
                               const std::function<void(const std::string&)>&)>& script,
@@ -322,15 +337,7 @@ TEST_F(ProcessFencerTest, ADaemonThatDiesWhileArmedIsFenced) {
   start_fencer();
   const pid_t vm1 = start_vm(kVm1);
   int reports = -1;
-  const pid_t daemon = start_daemon(
-      [](ProcessFencerClient& client, const auto& report) {
-        client.arm(std::chrono::seconds(60));
-        report("armed");
-        for (;;) ::pause();
-        return 0;
-      },
-      reports);
-  ASSERT_EQ(read_report(reports), "armed");
+  const pid_t daemon = start_armed_idle_daemon(reports);
   ::kill(daemon, SIGKILL);  // a crash
   expect_killed(daemon, "the daemon");
   expect_killed(vm1, "VM 1");
@@ -346,15 +353,7 @@ TEST_F(ProcessFencerTest, ADaemonThatDiesWhileArmedIsFenced) {
 TEST_F(ProcessFencerTest, OnlyTheArmingDaemonMayChangeTheFencer) {
   start_fencer();
   int reports = -1;
-  const pid_t daemon = start_daemon(
-      [](ProcessFencerClient& client, const auto& report) {
-        client.arm(std::chrono::seconds(60));
-        report("armed");
-        for (;;) ::pause();
-        return 0;
-      },
-      reports);
-  ASSERT_EQ(read_report(reports), "armed");
+  const pid_t daemon = start_armed_idle_daemon(reports);
   ProcessFencerClient other({options_.socket_path});
   EXPECT_EQ(other.check(), std::nullopt) << "anyone may ask for the status";
   try {
@@ -372,15 +371,7 @@ TEST_F(ProcessFencerTest, StoppingAnArmedFencerFences) {
   start_fencer();
   const pid_t vm1 = start_vm(kVm1);
   int reports = -1;
-  const pid_t daemon = start_daemon(
-      [](ProcessFencerClient& client, const auto& report) {
-        client.arm(std::chrono::seconds(60));
-        report("armed");
-        for (;;) ::pause();
-        return 0;
-      },
-      reports);
-  ASSERT_EQ(read_report(reports), "armed");
+  const pid_t daemon = start_armed_idle_daemon(reports);
   const pid_t fencer = fencer_;
   ::kill(fencer, SIGTERM);
   const auto fencer_status = wait_for_exit(fencer);
