@@ -36,8 +36,11 @@ case "$MODE" in
     CC_NAME=gcc
     CXX_NAME=g++
     # _GLIBCXX_ASSERTIONS adds cheap bounds checks to the standard library containers.
+    # -O1 -g1: about half the compile time of -O2 -g, and still line numbers
+    # in every sanitizer report.
     CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOOLHA_SANITIZE=ON -DPOOLHA_FUZZ=OFF
-                -DPOOLHA_TESTS=ON "-DCMAKE_CXX_FLAGS=-D_GLIBCXX_ASSERTIONS")
+                -DPOOLHA_TESTS=ON "-DCMAKE_CXX_FLAGS=-D_GLIBCXX_ASSERTIONS"
+                "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG")
     ;;
   fuzz)
     BUILD_DIR=build-fuzz
