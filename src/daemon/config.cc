@@ -252,6 +252,27 @@ void read_vm_section(TableReader reader, DaemonConfig& config) {
   if (config.vm_driver == "process" && config.process_vm_command.empty()) {
     reader.fail("command", "the process driver needs the command a VM runs");
   }
+  QemuSettings& qemu = config.qemu;
+  qemu.binary = reader.string("qemu_binary").value_or(qemu.binary);
+  qemu.accel = reader.string("accel").value_or(qemu.accel);
+  if (qemu.accel != "auto" && qemu.accel != "kvm" && qemu.accel != "tcg") {
+    reader.fail("accel", "must be \"auto\", \"kvm\" or \"tcg\", not \"" + qemu.accel + "\"");
+  }
+  qemu.kernel = reader.string("kernel").value_or("");
+  qemu.initramfs = reader.string("initramfs").value_or("");
+  qemu.kernel_cmdline = reader.string("kernel_cmdline").value_or(qemu.kernel_cmdline);
+  qemu.disks = reader.strings("disks").value_or(std::vector<std::string>{});
+  qemu.vcpus = static_cast<std::uint32_t>(reader.integer("vcpus", 1, 64).value_or(qemu.vcpus));
+  qemu.default_memory_mib = static_cast<std::uint64_t>(
+      reader.integer("default_memory_mib", 16, 1 << 20).value_or(qemu.default_memory_mib));
+  if (config.vm_driver == "qemu" && qemu.kernel.empty()) {
+    reader.fail("kernel", "the qemu driver needs the guest kernel to boot");
+  }
+  config.libvirt.uri = reader.string("libvirt_uri").value_or(config.libvirt.uri);
+  config.libvirt.domain_template = reader.string("domain_template").value_or("");
+  if (config.vm_driver == "libvirt" && config.libvirt.domain_template.empty()) {
+    reader.fail("domain_template", "the libvirt driver needs a domain XML template");
+  }
   reader.finish();
 }
 

@@ -55,6 +55,25 @@ struct ApiConfig {
   bool forward_to_master = true;
 };
 
+// [vm] keys of the qemu driver (docs/vm-drivers.md); templates may use
+// {uuid}, {name} and {memory_mib}.
+struct QemuSettings {
+  std::string binary = "qemu-system-x86_64";
+  std::string accel = "auto";  // "auto", "kvm" or "tcg"
+  std::filesystem::path kernel;
+  std::filesystem::path initramfs;  // none when empty
+  std::string kernel_cmdline = "console=ttyS0";
+  std::vector<std::string> disks;  // raw image files or nbd://HOST:PORT/EXPORT
+  std::uint32_t vcpus = 1;
+  std::uint64_t default_memory_mib = 128;
+};
+
+// [vm] keys of the libvirt driver.
+struct LibvirtSettings {
+  std::string uri = "qemu:///system";
+  std::filesystem::path domain_template;  // domain XML with {uuid}, {name}, {memory_kib}
+};
+
 struct DaemonConfig {
   std::filesystem::path source;  // the file it was read from
   std::string host_uuid;         // this host; one of `hosts`
@@ -74,6 +93,8 @@ struct DaemonConfig {
 
   std::string vm_driver = "process";
   std::vector<std::string> process_vm_command;  // process driver: argv template
+  QemuSettings qemu;                            // qemu driver
+  LibvirtSettings libvirt;                      // libvirt driver
 
   Duration default_ha_timeout = 60s;  // T when `pool-ha-enable` gives none
   Duration fence_latency = 200ms;     // fence request to every VM process stopped

@@ -146,5 +146,35 @@ TEST(DaemonConfig, ProcessDriverNeedsACommand) {
             "test.toml: vm.command: the process driver needs the command a VM runs");
 }
 
+TEST(DaemonConfig, QemuDriverSettings) {
+  const std::string qemu = replaced(valid_config(), "driver = \"process\"", "driver = \"qemu\"");
+  EXPECT_EQ(error_of(qemu), "test.toml: vm.kernel: the qemu driver needs the guest kernel to boot");
+  const DaemonConfig config = parse_config(
+      qemu +
+          "kernel = \"/boot/vmlinuz\"\naccel = \"tcg\"\ndisks = [\"nbd://10.0.0.9:10809/{uuid}\"]\n"
+          "vcpus = 2\n",
+      "test.toml");
+  EXPECT_EQ(config.vm_driver, "qemu");
+  EXPECT_EQ(config.qemu.kernel, "/boot/vmlinuz");
+  EXPECT_EQ(config.qemu.accel, "tcg");
+  EXPECT_EQ(config.qemu.vcpus, 2u);
+  ASSERT_EQ(config.qemu.disks.size(), 1u);
+  EXPECT_EQ(config.qemu.disks[0], "nbd://10.0.0.9:10809/{uuid}");
+  EXPECT_EQ(error_of(qemu + "kernel = \"/boot/vmlinuz\"\naccel = \"hvf\"\n"),
+            "test.toml: vm.accel: must be \"auto\", \"kvm\" or \"tcg\", not \"hvf\"");
+}
+
+TEST(DaemonConfig, LibvirtDriverNeedsADomainTemplate) {
+  const std::string libvirt =
+      replaced(valid_config(), "driver = \"process\"", "driver = \"libvirt\"");
+  EXPECT_EQ(error_of(libvirt),
+            "test.toml: vm.domain_template: the libvirt driver needs a domain XML template");
+  const DaemonConfig config = parse_config(
+      libvirt + "libvirt_uri = \"test:///default\"\ndomain_template = \"/etc/poolha/domain.xml\"\n",
+      "test.toml");
+  EXPECT_EQ(config.libvirt.uri, "test:///default");
+  EXPECT_EQ(config.libvirt.domain_template, "/etc/poolha/domain.xml");
+}
+
 }  // namespace
 }  // namespace poolha::daemon
