@@ -52,6 +52,30 @@ bool is_json_content_type(const httplib::Request& request) {
   return type == kJsonType;
 }
 
+RawHttpRequest to_raw_request(const httplib::Request& request) {
+  RawHttpRequest raw;
+  raw.body = request.body;
+  raw.remote_address = request.remote_addr;
+  for (const auto& [name, value] : request.headers) {
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    raw.headers[lower] = value;
+  }
+  return raw;
+}
+
+// Adapts a raw handler to cpp-httplib's handler signature.
+httplib::Server::Handler serve_raw(
+    std::function<RawHttpResponse(const RawHttpRequest& request)> handler) {
+  return
+      [handler = std::move(handler)](const httplib::Request& request, httplib::Response& response) {
+        const RawHttpResponse answer = handler(to_raw_request(request));
+        response.status = answer.status;
+        response.set_content(answer.body, answer.content_type.c_str());
+      };
+}
+
 }  // namespace
 
 struct HttpServer::State {
@@ -62,7 +86,8 @@ struct HttpServer::State {
   std::atomic<bool> listener_done{false};
   int port = 0;
 
-  std::set<std::string> raw_routes;
+  // Path of each added route -> the one verb it takes.
+  std::map<std::string, std::string> raw_routes;
 
   std::mutex pending_mutex;
   std::set<std::shared_ptr<PendingReply>> pending;
@@ -70,6 +95,8 @@ struct HttpServer::State {
 
   void handle_post(const httplib::Request& request, httplib::Response& response);
   Outcome run(RpcCall call);
+  // Checks `path` and reserves it for `method`.
+  void reserve_route(const std::string& path, const std::string& method);
 };
 
 Outcome HttpServer::State::run(RpcCall call) {
@@ -132,22 +159,24 @@ HttpServer::HttpServer(HttpServerConfig config, CallSink sink) : state_(std::mak
   state.server.set_read_timeout(state.config.read_timeout);
   state.server.set_write_timeout(state.config.write_timeout);
   state.server.set_keep_alive_timeout(state.config.keep_alive_timeout.count());
-  state.server.set_pre_routing_handler(
-      [&state](const httplib::Request& request, httplib::Response& response) {
-        if (request.path != state.config.path && !state.raw_routes.contains(request.path)) {
-          response.status = 404;
-          response.set_content(fmt::format("not found: the API is at POST {}\n", state.config.path),
-                               "text/plain");
-          return httplib::Server::HandlerResponse::Handled;
-        }
-        if (request.method != "POST") {
-          response.status = 405;
-          response.set_header("Allow", "POST");
-          response.set_content(fmt::format("{} takes POST only\n", request.path), "text/plain");
-          return httplib::Server::HandlerResponse::Handled;
-        }
-        return httplib::Server::HandlerResponse::Unhandled;
-      });
+  state.server.set_pre_routing_handler([&state](const httplib::Request& request,
+                                                httplib::Response& response) {
+    const auto route = state.raw_routes.find(request.path);
+    if (request.path != state.config.path && route == state.raw_routes.end()) {
+      response.status = 404;
+      response.set_content(fmt::format("not found: the API is at POST {}\n", state.config.path),
+                           "text/plain");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    const std::string allowed = route == state.raw_routes.end() ? "POST" : route->second;
+    if (request.method != allowed) {
+      response.status = 405;
+      response.set_header("Allow", allowed);
+      response.set_content(fmt::format("{} takes {} only\n", request.path, allowed), "text/plain");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   state.server.Post(state.config.path,
                     [&state](const httplib::Request& request, httplib::Response& response) {
                       state.handle_post(request, response);
@@ -158,9 +187,8 @@ HttpServer::~HttpServer() {
   stop();
 }
 
-void HttpServer::add_post_route(const std::string& path, RawPostHandler handler) {
-  State& state = *state_;
-  if (state.listener.joinable() || state.stopping) {
+void HttpServer::State::reserve_route(const std::string& path, const std::string& method) {
+  if (listener.joinable() || stopping) {
     throw std::logic_error("routes are added before start()");
   }
   const bool plain = !path.empty() && path.front() == '/' &&
@@ -168,25 +196,20 @@ void HttpServer::add_post_route(const std::string& path, RawPostHandler handler)
                        return std::isalnum(c) != 0 || c == '/' || c == '_' || c == '-';
                      });
   if (!plain) throw std::invalid_argument(fmt::format("not a plain HTTP path: {}", path));
-  if (path == state.config.path || !state.raw_routes.insert(path).second) {
+  if (path == config.path || !raw_routes.emplace(path, method).second) {
     throw std::invalid_argument(fmt::format("the HTTP path {} is taken", path));
   }
+}
+
+void HttpServer::add_post_route(const std::string& path, RawPostHandler handler) {
+  state_->reserve_route(path, "POST");
   // A plain path is a regular expression matching only itself.
-  state.server.Post(path, [handler = std::move(handler)](const httplib::Request& request,
-                                                         httplib::Response& response) {
-    RawHttpRequest raw;
-    raw.body = request.body;
-    raw.remote_address = request.remote_addr;
-    for (const auto& [name, value] : request.headers) {
-      std::string lower = name;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      raw.headers[lower] = value;
-    }
-    const RawHttpResponse answer = handler(raw);
-    response.status = answer.status;
-    response.set_content(answer.body, answer.content_type.c_str());
-  });
+  state_->server.Post(path, serve_raw(std::move(handler)));
+}
+
+void HttpServer::add_get_route(const std::string& path, RawGetHandler handler) {
+  state_->reserve_route(path, "GET");
+  state_->server.Get(path, serve_raw(std::move(handler)));
 }
 
 void HttpServer::start() {

@@ -12,7 +12,8 @@
 // /jsonrpc. Every JSON-RPC answer, errors included, is HTTP 200, as xapi's.
 //
 // The daemon may add plain POST routes beside /jsonrpc (its host-to-host
-// messages share the API port); their handlers run on the HTTP threads.
+// messages share the API port) and plain GET routes (its metrics); their
+// handlers run on the HTTP threads. Each route takes its one verb.
 #pragma once
 
 #include <cstddef>
@@ -48,9 +49,10 @@ struct HttpServerConfig {
 // dispatcher to run it and must not block for long.
 using CallSink = std::function<void(RpcCall call, Reply reply)>;
 
-// A POST to a route added with HttpServer::add_post_route.
+// A request to a route added with HttpServer::add_post_route or
+// add_get_route.
 struct RawHttpRequest {
-  std::string body;
+  std::string body;                            // empty for GET
   std::map<std::string, std::string> headers;  // names in lower case
   std::string remote_address;
 };
@@ -60,6 +62,7 @@ struct RawHttpResponse {
   std::string content_type = "application/json";
 };
 using RawPostHandler = std::function<RawHttpResponse(const RawHttpRequest& request)>;
+using RawGetHandler = std::function<RawHttpResponse(const RawHttpRequest& request)>;
 
 class HttpServer {
  public:
@@ -73,6 +76,9 @@ class HttpServer {
   // `path` is a plain path of [A-Za-z0-9/_-] (throws std::invalid_argument
   // otherwise, or if it is taken).
   void add_post_route(const std::string& path, RawPostHandler handler);
+  // Serves GET `path` with `handler` on the HTTP threads; the same rules as
+  // add_post_route. Other verbs on `path` get 405.
+  void add_get_route(const std::string& path, RawGetHandler handler);
 
   // Binds and starts serving; once per server. Throws std::runtime_error if
   // the address cannot be bound or the server does not come up.

@@ -3,8 +3,10 @@
 
 #include "cli/bench_command.h"
 #include "cli/bench_failover.h"
+#include "cli/demo_command.h"
 #include "cli/fence_commands.h"
 #include "cli/hash_password_command.h"
+#include "cli/pool_create_command.h"
 #include "cli/sim_command.h"
 #include "cli/xe_command.h"
 
@@ -18,6 +20,8 @@ int main(int argc, char** argv) {
   poolha::cli::add_fence_commands(app, exit_code);
   poolha::cli::add_xe_command(app, exit_code);
   poolha::cli::add_hash_password_command(app, exit_code);
+  poolha::cli::add_pool_create_command(app, exit_code);
+  poolha::cli::add_demo_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

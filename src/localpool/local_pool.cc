@@ -1,0 +1,507 @@
+#include "localpool/local_pool.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "api/password_hash.h"
+#include "api/random_uuid.h"
+#include "daemon/config.h"
+#include "localpool/config_agreement.h"
+#include "localpool/host_config_text.h"
+#include "localpool/interrupt.h"
+#include "localpool/tool_runner.h"
+#include "vm/process/process_group.h"
+#include "vm/process_registry.h"
+#include "vm/qemu/microvm_initramfs.h"
+#include "xe/http_connection.h"
+#include "xe/xe_main.h"
+
+namespace poolha::localpool {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Logins are made many times a second while the demo polls; the password is
+// random and never leaves the work directory, so a cheaper hash than the
+// production default is enough.
+constexpr int kLocalPasswordHashIterations = 10000;
+
+std::string random_hex(std::size_t uuids) {
+  std::string text;
+  for (std::size_t i = 0; i < uuids; ++i) {
+    for (const char c : api::random_uuid()) {
+      if (c != '-') text += c;
+    }
+  }
+  return text;
+}
+
+void write_private_file(const fs::path& file, const std::string& contents) {
+  std::ofstream out(file, std::ios::trunc);
+  if (!out) throw std::runtime_error("cannot write " + file.string());
+  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
+  out << contents;
+  out.close();
+  if (!out) throw std::runtime_error("cannot write " + file.string());
+}
+
+fs::path make_temp_work_dir() {
+  std::string pattern = (fs::temp_directory_path() / "poolha-localpool-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
+  }
+  return pattern;
+}
+
+// tmpfs refuses O_DIRECT; the SR's direct_io setting must say so rather
+// than have the daemon fail to open it.
+bool directory_supports_direct_io(const fs::path& dir) {
+  const fs::path probe = dir / ".direct-io-probe";
+  const int fd = ::open(probe.c_str(), O_CREAT | O_RDWR | O_DIRECT | O_CLOEXEC, 0600);
+  if (fd >= 0) ::close(fd);
+  std::error_code ignored;
+  fs::remove(probe, ignored);
+  return fd >= 0;
+}
+
+bool port_is_free(const std::string& address, std::uint16_t port, int type) {
+  const int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  ::inet_pton(AF_INET, address.c_str(), &sa.sin_addr);
+  const bool free = ::bind(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) == 0;
+  ::close(fd);
+  return free;
+}
+
+// A heartbeat (UDP) and an API (TCP) port free on every host address. Two
+// pools on one machine (parallel tests) start their search at different
+// places.
+std::pair<std::uint16_t, std::uint16_t> choose_loopback_ports(
+    const std::vector<std::string>& addresses) {
+  const unsigned start = 20000 + (static_cast<unsigned>(::getpid()) * 37u) % 20000u;
+  for (unsigned attempt = 0; attempt < 500; ++attempt) {
+    const auto heartbeat = static_cast<std::uint16_t>(start + 2 * attempt);
+    const auto api = static_cast<std::uint16_t>(heartbeat + 1);
+    const bool all_free = std::all_of(addresses.begin(), addresses.end(),
+                                      [heartbeat, api](const std::string& address) {
+                                        return port_is_free(address, heartbeat, SOCK_DGRAM) &&
+                                               port_is_free(address, api, SOCK_STREAM);
+                                      });
+    if (all_free) return {heartbeat, api};
+  }
+  throw std::runtime_error("no free heartbeat and API ports on the loopback addresses");
+}
+
+fs::path newest_kernel() {
+  fs::path best;
+  for (const fs::directory_entry& entry : fs::directory_iterator("/boot")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("vmlinuz-", 0) == 0 && (best.empty() || entry.path() > best)) {
+      best = entry.path();
+    }
+  }
+  if (best.empty()) throw std::runtime_error("qemu VMs need a kernel: no /boot/vmlinuz-* found");
+  return best;
+}
+
+// A short unique prefix for namespace and link names (see NamespaceNetwork).
+std::string network_prefix() {
+  return "ph" + random_hex(1).substr(0, 6);
+}
+
+// 10.213.X.0/24 with X from the prefix, so two pools rarely pick the same
+// subnet; a subnet already on this machine is skipped.
+std::string choose_subnet(const std::string& prefix) {
+  const std::string addresses = run_tool({"ip", "-4", "-o", "addr", "show"}).output;
+  const unsigned seed = static_cast<unsigned>(std::stoul(prefix.substr(2), nullptr, 16));
+  for (unsigned i = 0; i < 250; ++i) {
+    const std::string subnet = "10.213." + std::to_string(1 + (seed + i) % 250);
+    if (addresses.find(" " + subnet + ".") == std::string::npos) return subnet;
+  }
+  throw std::runtime_error("no free 10.213.X.0/24 subnet for the pool's bridge");
+}
+
+api::HttpRpcTransportConfig transport_config(const std::string& address, int port,
+                                             Duration connect_timeout, Duration read_timeout) {
+  api::HttpRpcTransportConfig config;
+  config.host = address;
+  config.port = port;
+  config.connect_timeout = connect_timeout;
+  config.read_timeout = read_timeout;
+  return config;
+}
+
+}  // namespace
+
+std::string log_tail(const fs::path& file, std::size_t lines) {
+  std::ifstream in(file);
+  if (!in) return "(no log at " + file.string() + ")";
+  std::deque<std::string> last;
+  std::string line;
+  while (std::getline(in, line)) {
+    last.push_back(line);
+    if (last.size() > lines) last.pop_front();
+  }
+  std::string text;
+  for (const std::string& kept : last) text += "    " + kept + "\n";
+  return text.empty() ? "(empty log " + file.string() + ")" : text;
+}
+
+ApiSession::ApiSession(const std::string& address, int port, const std::string& user,
+                       const std::string& password, Duration read_timeout)
+    : transport_(transport_config(address, port, std::chrono::seconds(2), read_timeout)),
+      client_(transport_) {
+  client_.login(user, password);
+}
+
+ApiSession::~ApiSession() {
+  client_.logout();
+}
+
+LocalPool::LocalPool(LocalPoolOptions options) : options_(std::move(options)) {
+  if (options_.hosts < 1 || options_.hosts > 16) {
+    throw std::invalid_argument("a local pool has 1..16 hosts, not " +
+                                std::to_string(options_.hosts));
+  }
+  binary_ =
+      options_.poolha_binary.empty() ? fs::read_symlink("/proc/self/exe") : options_.poolha_binary;
+  if (!fs::exists(binary_)) throw std::invalid_argument("no poolha binary at " + binary_.string());
+
+  PlanInputs inputs;
+  inputs.host_count = options_.hosts;
+  inputs.ha_timeout_seconds = options_.ha_timeout_seconds;
+  inputs.host_memory_mib = options_.host_memory_mib;
+  inputs.vm_kind = options_.vm_kind;
+  if (options_.vm_kind == VmKind::kQemu) {
+    inputs.qemu_kernel = options_.qemu_kernel.empty() ? newest_kernel() : options_.qemu_kernel;
+  }
+  if (options_.isolation == Isolation::kNamespaces) {
+    if (const std::string why = NamespaceNetwork::unavailable_reason(); !why.empty()) {
+      throw std::runtime_error("cannot isolate hosts in namespaces: " + why);
+    }
+    const std::string prefix = network_prefix();
+    network_ = std::make_unique<NamespaceNetwork>(prefix, choose_subnet(prefix), options_.hosts);
+    for (std::size_t i = 0; i < options_.hosts; ++i) {
+      inputs.host_addresses.push_back(network_->host_address(i));
+    }
+    inputs.isolation_address = network_->gateway_address();
+    inputs.heartbeat_port = options_.heartbeat_port ? options_.heartbeat_port : 694;
+    inputs.api_port = options_.api_port ? options_.api_port : 80;
+  } else {
+    for (std::size_t i = 0; i < options_.hosts; ++i) {
+      inputs.host_addresses.push_back("127.0.0." + std::to_string(11 + i));
+    }
+    // Every host reaches the loopback network; the probe must find it up.
+    inputs.isolation_address = "127.0.0.1";
+    const auto free_ports = choose_loopback_ports(inputs.host_addresses);
+    inputs.heartbeat_port = options_.heartbeat_port ? options_.heartbeat_port : free_ports.first;
+    inputs.api_port = options_.api_port ? options_.api_port : free_ports.second;
+  }
+
+  if (options_.work_dir.empty()) {
+    inputs.work_dir = make_temp_work_dir();
+    own_work_dir_ = true;
+  } else {
+    inputs.work_dir = fs::absolute(options_.work_dir);
+    own_work_dir_ = !fs::exists(inputs.work_dir);
+    fs::create_directories(inputs.work_dir);
+  }
+  inputs.heartbeat_sr_direct_io = directory_supports_direct_io(inputs.work_dir);
+  plan_ = make_pool_plan(inputs);
+  processes_.resize(plan_.hosts.size());
+}
+
+LocalPool::~LocalPool() {
+  try {
+    teardown();
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "localpool: teardown failed: %s\n", error.what());
+  }
+}
+
+void LocalPool::say(const std::string& line) {
+  if (options_.progress) *options_.progress << line << std::endl;
+}
+
+void LocalPool::write_files() {
+  fs::create_directories(plan_.work_dir);
+  fs::create_directories(plan_.vm_log_dir);
+  write_private_file(plan_.secret_file, random_hex(2) + "\n");
+  password_ = random_hex(1);
+  write_private_file(plan_.password_file, "root\n" + password_ + "\n");
+  const std::string hash =
+      api::PasswordHash::create(password_, kLocalPasswordHashIterations).encoded();
+
+  std::vector<daemon::DaemonConfig> parsed;
+  for (const HostPlan& host : plan_.hosts) {
+    fs::create_directories(host.state_dir);
+    fs::create_directories(host.run_dir);
+    const std::string text = render_host_config(plan_, host.index, hash);
+    write_private_file(host.config_file, text);
+    // What the daemon will refuse should fail here, naming the key.
+    parsed.push_back(daemon::parse_config(text, host.config_file));
+  }
+  check_configs_agree(parsed);
+
+  if (plan_.vm_kind == VmKind::kQemu && !fs::exists(plan_.guest_initramfs)) {
+    say("building the micro-VM guest " + plan_.guest_initramfs.string());
+    vm::MicrovmInitramfsSpec spec;
+    spec.output = plan_.guest_initramfs;
+    spec.kernel_modules = vm::modules_for_kernel(plan_.qemu_kernel);
+    vm::build_microvm_initramfs(spec);
+  }
+  say("pool files written to " + plan_.work_dir.string() + " (" +
+      std::to_string(plan_.hosts.size()) +
+      " hosts, heartbeat SR direct_io=" + (plan_.heartbeat_sr_direct_io ? "true" : "false") + ")");
+}
+
+void LocalPool::create() {
+  write_files();
+  std::vector<std::string> argv = {binary_.string(), "pool-create", "--config",
+                                   plan_.hosts.front().config_file.string()};
+  for (const VmSpec& vm : options_.vms) {
+    std::string spec = "name=" + vm.name + ",memory-mib=" + std::to_string(vm.memory_mib);
+    if (!vm.priority.empty()) spec += ",priority=" + vm.priority;
+    if (vm.order) spec += ",order=" + std::to_string(*vm.order);
+    argv.push_back("--vm");
+    argv.push_back(spec);
+  }
+  say("creating the pool database: " + command_text(argv));
+  run_tool_checked(argv);
+}
+
+std::vector<std::string> LocalPool::host_command(std::size_t index,
+                                                 std::vector<std::string> argv) const {
+  if (!network_) return argv;
+  std::vector<std::string> full = network_->exec_prefix(index);
+  full.insert(full.end(), argv.begin(), argv.end());
+  return full;
+}
+
+void LocalPool::start_host(std::size_t index) {
+  const HostPlan& host = plan_.hosts.at(index);
+  HostProcesses& processes = processes_.at(index);
+  if (host_running(index)) throw std::logic_error(host.name + " is already running");
+  // Stop whichever half is left of a host that failed, before the reboot.
+  for (std::optional<pid_t>* pid : {&processes.daemon, &processes.fencer}) {
+    if (*pid) table_.kill(**pid);
+    pid->reset();
+  }
+  fs::remove_all(host.run_dir);
+  fs::create_directories(host.vm_registry);
+
+  processes.fencer = table_.start(ProcessSpec{
+      host.name + " fencer",
+      host_command(index, {binary_.string(), "fencer", "--socket", host.fencer_socket.string(),
+                           "--state-dir", host.state_dir.string(), "--vm-registry",
+                           host.vm_registry.string(), "--host-name", host.name}),
+      host.fencer_log});
+  const pid_t fencer = *processes.fencer;
+  wait_until(
+      [&] {
+        if (!table_.running(fencer)) {
+          throw std::runtime_error(host.name + " fencer exited (" +
+                                   table_.exit_description(fencer) + "):\n" +
+                                   log_tail(host.fencer_log));
+        }
+        return fs::is_socket(host.fencer_socket);
+      },
+      std::chrono::seconds(10), host.name + " fencer socket " + host.fencer_socket.string());
+
+  processes.daemon = table_.start(
+      ProcessSpec{host.name + " daemon",
+                  host_command(index, {binary_.string(), "daemon", "--config",
+                                       host.config_file.string(), "--log-level", "info"}),
+                  host.daemon_log});
+  say(host.name + " started: fencer pid " + std::to_string(fencer) + ", daemon pid " +
+      std::to_string(*processes.daemon) + " (" + host.address + ")");
+}
+
+std::size_t LocalPool::kill_registered_vms(const fs::path& registry_dir) {
+  if (!fs::exists(registry_dir)) return 0;
+  const vm::VmProcessRegistry registry(registry_dir);
+  std::size_t killed = 0;
+  for (const auto& entry : registry.list()) {
+    vm::signal_group(entry.second, SIGKILL);
+    ++killed;
+  }
+  return killed;
+}
+
+std::size_t LocalPool::kill_host(std::size_t index) {
+  const HostPlan& host = plan_.hosts.at(index);
+  HostProcesses& processes = processes_.at(index);
+  std::vector<pid_t> own;
+  for (const std::optional<pid_t>& pid : {processes.daemon, processes.fencer}) {
+    if (pid && table_.running(*pid)) own.push_back(*pid);
+  }
+  std::map<std::string, pid_t> vms;
+  if (fs::exists(host.vm_registry)) vms = vm::VmProcessRegistry(host.vm_registry).list();
+  // Freeze everything first, so no process of the host sees another one die
+  // and reacts (the fencer would fence, the daemon would report VM exits):
+  // power loss stops them all at the same instant.
+  for (const pid_t pid : own) table_.signal(pid, SIGSTOP);
+  for (const auto& entry : vms) vm::signal_group(entry.second, SIGSTOP);
+  for (const auto& entry : vms) vm::signal_group(entry.second, SIGKILL);
+  for (const pid_t pid : own) table_.kill(pid);
+  processes.daemon.reset();
+  processes.fencer.reset();
+  say(host.name + " lost power: daemon, fencer and " + std::to_string(vms.size()) +
+      " VM process group(s) killed");
+  return vms.size();
+}
+
+bool LocalPool::stop_host(std::size_t index, Duration grace) {
+  const HostPlan& host = plan_.hosts.at(index);
+  HostProcesses& processes = processes_.at(index);
+  bool clean = true;
+  for (std::optional<pid_t>* pid : {&processes.daemon, &processes.fencer}) {
+    if (*pid) clean = table_.terminate(**pid, grace) && clean;
+    pid->reset();
+  }
+  say(host.name + (clean ? " stopped" : " stopped (had to be killed)"));
+  return clean;
+}
+
+bool LocalPool::host_running(std::size_t index) {
+  const HostProcesses& processes = processes_.at(index);
+  return processes.daemon && processes.fencer && table_.running(*processes.daemon) &&
+         table_.running(*processes.fencer);
+}
+
+std::string LocalPool::host_failure(std::size_t index) {
+  const HostPlan& host = plan_.hosts.at(index);
+  const HostProcesses& processes = processes_.at(index);
+  if (processes.daemon && !table_.running(*processes.daemon)) {
+    return host.name + " daemon exited (" + table_.exit_description(*processes.daemon) +
+           "); end of " + host.daemon_log.string() + ":\n" + log_tail(host.daemon_log);
+  }
+  if (processes.fencer && !table_.running(*processes.fencer)) {
+    return host.name + " fencer exited (" + table_.exit_description(*processes.fencer) +
+           "); end of " + host.fencer_log.string() + ":\n" + log_tail(host.fencer_log);
+  }
+  return "";
+}
+
+std::vector<pid_t> LocalPool::host_pids(std::size_t index) {
+  std::vector<pid_t> pids;
+  const HostProcesses& processes = processes_.at(index);
+  for (const std::optional<pid_t>& pid : {processes.fencer, processes.daemon}) {
+    if (pid && table_.running(*pid)) pids.push_back(*pid);
+  }
+  return pids;
+}
+
+void LocalPool::wait_until(const std::function<bool()>& done, Duration timeout,
+                           const std::string& what, Duration interval) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    throw_if_interrupted();
+    if (done()) return;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw WaitTimeout(
+          "timed out after " +
+          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
+          " s waiting for " + what);
+    }
+    std::this_thread::sleep_for(interval);
+  }
+}
+
+void LocalPool::wait_for_api(std::size_t index, Duration timeout) {
+  const HostPlan& host = plan_.hosts.at(index);
+  api::HttpRpcTransport transport(transport_config(
+      host.address, host.api_port, std::chrono::seconds(1), std::chrono::seconds(5)));
+  wait_until(
+      [&] {
+        if (const std::string failure = host_failure(index); !failure.empty()) {
+          throw std::runtime_error(failure);
+        }
+        try {
+          transport.call("system.listMethods", nlohmann::json::array());
+          return true;
+        } catch (const api::TransportError&) {
+          return false;
+        }
+      },
+      timeout, host.name + " API at http://" + host.address + ":" + std::to_string(host.api_port));
+}
+
+XeResult LocalPool::xe(std::size_t index, const std::vector<std::string>& args) {
+  const HostPlan& host = plan_.hosts.at(index);
+  std::vector<std::string> full = {"-s", host.address, "-p",  std::to_string(host.api_port),
+                                   "-u", "root",       "-pw", password_};
+  full.insert(full.end(), args.begin(), args.end());
+  // The caller's ~/.xe and XE_EXTRA_ARGS must not change what the pool is asked.
+  xe::XeEnvironment isolated_environment{
+      [](const std::string&) -> std::optional<std::string> { return std::nullopt; },
+      [](const std::string&) -> std::optional<std::string> { return std::nullopt; }};
+  std::ostringstream out;
+  std::ostringstream err;
+  XeResult result;
+  result.exit_code = xe::run_xe(full, isolated_environment, xe::connect_over_http, out, err);
+  result.out = out.str();
+  result.err = err.str();
+  return result;
+}
+
+std::string LocalPool::xe_checked(std::size_t index, const std::vector<std::string>& args) {
+  XeResult result = xe(index, args);
+  if (result.exit_code != 0) {
+    throw std::runtime_error("xe " + command_text(args) + " (on " + plan_.hosts.at(index).name +
+                             ") failed: " + result.err);
+  }
+  while (!result.out.empty() && result.out.back() == '\n') result.out.pop_back();
+  return result.out;
+}
+
+std::unique_ptr<ApiSession> LocalPool::api(std::size_t index, Duration read_timeout) {
+  const HostPlan& host = plan_.hosts.at(index);
+  return std::make_unique<ApiSession>(host.address, host.api_port, "root", password_, read_timeout);
+}
+
+void LocalPool::teardown() {
+  if (torn_down_) return;
+  torn_down_ = true;
+  // Daemons and fencers first, so nothing restarts a VM killed below.
+  table_.kill_all();
+  for (std::size_t i = 0; i < processes_.size(); ++i) {
+    processes_[i] = HostProcesses{};
+    std::size_t killed = 0;
+    try {
+      killed = kill_registered_vms(plan_.hosts[i].vm_registry);
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "localpool: %s: cannot kill its VMs: %s\n", plan_.hosts[i].name.c_str(),
+                   error.what());
+    }
+    if (killed > 0) say(plan_.hosts[i].name + ": " + std::to_string(killed) + " VM(s) killed");
+  }
+  if (network_) network_->remove();
+  if (options_.keep_work_dir) {
+    say("work directory kept: " + plan_.work_dir.string());
+  } else if (own_work_dir_) {
+    std::error_code error;
+    fs::remove_all(plan_.work_dir, error);
+    if (error) {
+      std::fprintf(stderr, "localpool: cannot remove %s: %s\n", plan_.work_dir.c_str(),
+                   error.message().c_str());
+    }
+  }
+}
+
+}  // namespace poolha::localpool
