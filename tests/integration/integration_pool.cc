@@ -1,0 +1,363 @@
+// The shared pool fixture of the multi-process tests (integration_pool.h).
+#include "integration_pool.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "localpool/namespace_network.h"
+#include "localpool/tool_runner.h"
+#include "vm/process/process_group.h"
+#include "vm/process_registry.h"
+
+namespace poolha::integration {
+namespace {
+
+namespace fs = std::filesystem;
+using localpool::LocalPool;
+using localpool::PoolSnapshot;
+
+using Clock = std::chrono::steady_clock;
+
+std::string read_whole_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// State letter and process group from /proc/PID/stat; the command name in
+// parentheses may itself hold spaces and parentheses, so fields are read
+// after the last ')'.
+bool read_stat(const std::string& pid, char* state, pid_t* group) {
+  const std::string stat = read_whole_file(fs::path("/proc") / pid / "stat");
+  const std::size_t close = stat.rfind(')');
+  if (close == std::string::npos) return false;
+  std::istringstream fields(stat.substr(close + 1));
+  pid_t parent = 0;
+  return static_cast<bool>(fields >> *state >> parent >> *group);
+}
+
+fs::path make_work_root() {
+  std::string pattern = (fs::temp_directory_path() / "poolha-it-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp " + pattern);
+  return pattern;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : " ") + item;
+  return text;
+}
+
+}  // namespace
+
+std::map<std::string, std::set<pid_t>> running_vm_process_groups() {
+  static const std::string kMarker = "POOLHA_VM_UUID=";
+  std::map<std::string, std::set<pid_t>> groups;
+  const std::string self = std::to_string(::getpid());
+  std::error_code error;
+  for (const fs::directory_entry& entry : fs::directory_iterator("/proc", error)) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.empty() || !std::all_of(pid.begin(), pid.end(), ::isdigit) || pid == self) continue;
+    char state = 0;
+    pid_t group = 0;
+    // A process that exited between listing and reading is simply skipped.
+    if (!read_stat(pid, &state, &group)) continue;
+    if (state == 'Z' || state == 'X') continue;
+    const std::string environment = read_whole_file(entry.path() / "environ");
+    std::size_t at = 0;
+    while (at < environment.size()) {
+      std::size_t end = environment.find('\0', at);
+      if (end == std::string::npos) end = environment.size();
+      if (environment.compare(at, kMarker.size(), kMarker) == 0) {
+        groups[environment.substr(at + kMarker.size(), end - at - kMarker.size())].insert(group);
+        break;
+      }
+      at = end + 1;
+    }
+  }
+  return groups;
+}
+
+std::optional<FenceReport> fence_report(const localpool::HostPlan& host) {
+  if (!fs::exists(host.state_dir / "fence-reason.json")) return std::nullopt;
+  const localpool::ToolResult result =
+      localpool::run_tool({POOLHA_BINARY, "fence-reason", "--state-dir", host.state_dir.string()});
+  return FenceReport{result.exit_code, result.output};
+}
+
+std::vector<localpool::VmSpec> process_vms(std::size_t count, const std::string& priority) {
+  std::vector<localpool::VmSpec> vms;
+  for (std::size_t i = 0; i < count; ++i) {
+    localpool::VmSpec vm;
+    vm.name = "vm-" + std::to_string(i + 1);
+    vm.priority = priority;
+    vms.push_back(vm);
+  }
+  return vms;
+}
+
+localpool::XeResult run_xe_printed(LocalPool& pool, std::size_t host,
+                                   const std::vector<std::string>& args) {
+  const localpool::XeResult result = pool.xe(host, args);
+  std::cout << "$ xe " << joined(args) << "    (on " << pool.host(host).name << ", exit "
+            << result.exit_code << ")\n"
+            << result.out << result.err << std::flush;
+  return result;
+}
+
+IntegrationPool::IntegrationPool(const PoolSetup& setup) : setup_(setup) {
+  work_dir_ = make_work_root();
+  localpool::LocalPoolOptions options;
+  options.hosts = setup.hosts;
+  options.ha_timeout_seconds = setup.ha_timeout_seconds;
+  options.vm_kind = setup.vm_kind;
+  options.isolation = setup.isolation;
+  options.poolha_binary = POOLHA_BINARY;
+  // LocalPool makes (and owns) this subdirectory; the root is ours to keep
+  // or remove once the outcome of the test is known.
+  options.work_dir = work_dir_ / "pool";
+  options.keep_work_dir = true;
+  options.vms = setup.vms;
+  options.progress = &std::cout;
+  pool_ = std::make_unique<LocalPool>(options);
+}
+
+IntegrationPool::~IntegrationPool() {
+  finish(false);
+}
+
+void IntegrationPool::create_and_start() {
+  pool_->create();
+  for (std::size_t i = 0; i < host_count(); ++i) pool_->start_host(i);
+  for (std::size_t i = 0; i < host_count(); ++i) pool_->wait_for_api(i, Seconds(60));
+}
+
+void IntegrationPool::enable_ha() {
+  const std::string sr = pool_->xe_checked(0, {"sr-list", "name-label=MGMT-HA", "--minimal"});
+  if (sr != pool_->plan().sr_uuid) {
+    throw std::runtime_error("sr-list MGMT-HA gave '" + sr + "', not the heartbeat SR " +
+                             pool_->plan().sr_uuid);
+  }
+  pool_->xe_checked(0, {"pool-ha-enable", "heartbeat-sr-uuids=" + sr,
+                        "ha-config:timeout=" + std::to_string(setup_.ha_timeout_seconds)});
+  std::vector<std::size_t> everyone;
+  for (std::size_t i = 0; i < host_count(); ++i) everyone.push_back(i);
+  watch_until(
+      everyone, everyone,
+      [&] {
+        std::optional<std::string> master;
+        for (std::size_t i = 0; i < host_count(); ++i) {
+          const auto seen = snapshot(i);
+          if (!seen || seen->master.empty() || seen->hosts.size() != host_count()) return false;
+          for (const auto& entry : seen->hosts) {
+            if (!entry.second.live) return false;
+          }
+          if (master && *master != seen->master) return false;
+          master = seen->master;
+        }
+        return true;
+      },
+      Seconds(60 + 6 * setup_.ha_timeout_seconds),
+      "HA enabled: every host sees every host live and the same master");
+}
+
+std::string IntegrationPool::vm_uuid(const std::string& name) {
+  if (const auto known = vm_uuids_.find(name); known != vm_uuids_.end()) return known->second;
+  const std::string uuid = pool_->xe_checked(0, {"vm-list", "name-label=" + name, "--minimal"});
+  if (uuid.empty() || uuid.find(',') != std::string::npos) {
+    throw std::runtime_error("vm-list name-label=" + name + " gave '" + uuid + "'");
+  }
+  vm_uuids_[name] = uuid;
+  return uuid;
+}
+
+void IntegrationPool::start_protected_vms_on(std::size_t host) {
+  const std::string& name = this->host(host).name;
+  std::vector<std::string> uuids;
+  for (const localpool::VmSpec& vm : setup_.vms) {
+    if (vm.priority != "restart") continue;
+    uuids.push_back(vm_uuid(vm.name));
+    pool_->xe_checked(0, {"vm-start", "uuid=" + uuids.back(), "on=" + name});
+  }
+  std::vector<std::size_t> everyone;
+  for (std::size_t i = 0; i < host_count(); ++i) everyone.push_back(i);
+  watch_until(
+      {0}, everyone,
+      [&] {
+        const auto seen = snapshot(0);
+        if (!seen || !localpool::protected_vms_run_on(*seen, {name})) return false;
+        return std::all_of(uuids.begin(), uuids.end(), [&](const std::string& uuid) {
+          return hosts_running_vm(uuid) == std::vector<std::string>{name};
+        });
+      },
+      vm_boot_deadline(), "the protected VMs to run on " + name);
+}
+
+std::optional<PoolSnapshot> IntegrationPool::snapshot(std::size_t host) {
+  try {
+    auto& session = sessions_[host];
+    if (!session) session = pool_->api(host, Seconds(5));
+    return localpool::read_snapshot(session->client());
+  } catch (const std::exception&) {
+    sessions_.erase(host);
+    return std::nullopt;
+  }
+}
+
+void IntegrationPool::check_no_vm_runs_twice() {
+  for (const auto& [uuid, groups] : running_vm_process_groups()) {
+    if (groups.size() <= 1) continue;
+    std::string detail;
+    for (const pid_t group : groups) detail += " " + std::to_string(group);
+    const std::vector<std::string> hosts = hosts_running_vm(uuid);
+    throw std::runtime_error("VM " + uuid + " runs twice: process groups" + detail +
+                             " (listed by hosts: " + joined(hosts) + ")");
+  }
+}
+
+void IntegrationPool::check_hosts_up(const std::vector<std::size_t>& hosts) {
+  for (const std::size_t index : hosts) {
+    const fs::path record = host(index).state_dir / "fence-reason.json";
+    std::error_code missing;
+    const auto written = fs::last_write_time(record, missing);
+    const auto accepted = accepted_fences_.find(index);
+    const bool accepted_already = accepted != accepted_fences_.end() && accepted->second == written;
+    if (const std::optional<FenceReport> fence = fence_report(host(index));
+        fence && !accepted_already) {
+      throw std::runtime_error(host(index).name + " fenced although it must stay up:\n" +
+                               fence->text);
+    }
+    if (!pool_->host_running(index)) {
+      throw std::runtime_error(host(index).name +
+                               " stopped although it must stay up: " + pool_->host_failure(index));
+    }
+  }
+}
+
+void IntegrationPool::accept_fence(std::size_t index) {
+  accepted_fences_[index] = fs::last_write_time(host(index).state_dir / "fence-reason.json");
+}
+
+std::vector<std::string> IntegrationPool::hosts_running_vm(const std::string& vm_uuid) {
+  std::vector<std::string> hosts;
+  for (std::size_t i = 0; i < host_count(); ++i) {
+    if (!fs::exists(host(i).vm_registry)) continue;
+    const vm::VmProcessRegistry registry(host(i).vm_registry);
+    for (const auto& [uuid, group] : registry.list()) {
+      if (uuid == vm_uuid && vm::group_member_has_environment(group, "POOLHA_VM_UUID=" + uuid)) {
+        hosts.push_back(host(i).name);
+      }
+    }
+  }
+  return hosts;
+}
+
+void IntegrationPool::watch_until(const std::vector<std::size_t>& observers,
+                                  const std::vector<std::size_t>& must_stay_up,
+                                  const std::function<bool()>& done, Seconds timeout,
+                                  const std::string& what) {
+  const auto start = Clock::now();
+  std::map<std::size_t, PoolSnapshot> last;
+  LocalPool::wait_until(
+      [&] {
+        check_no_vm_runs_twice();
+        check_hosts_up(must_stay_up);
+        // A timeline of what the observers report, for the test's output.
+        for (const std::size_t observer : observers) {
+          const auto seen = snapshot(observer);
+          if (!seen) continue;
+          const auto previous = last.find(observer);
+          if (previous != last.end()) {
+            for (const std::string& line : localpool::describe_changes(previous->second, *seen)) {
+              std::cout << "  [" << std::chrono::duration<double>(Clock::now() - start).count()
+                        << " s] " << host(observer).name << " sees: " << line << "\n";
+            }
+          }
+          last[observer] = *seen;
+        }
+        std::cout << std::flush;
+        return done();
+      },
+      timeout, what, std::chrono::milliseconds(500));
+}
+
+void IntegrationPool::hold_for(Seconds duration, const std::vector<std::size_t>& observers,
+                               const std::vector<std::size_t>& must_stay_up,
+                               const std::function<void()>& check, const std::string& what) {
+  std::cout << "holding for " << duration.count() << " s: " << what << std::endl;
+  const auto end = Clock::now() + duration;
+  watch_until(
+      observers, must_stay_up,
+      [&] {
+        check();
+        return Clock::now() >= end;
+      },
+      duration + Seconds(60), what);
+}
+
+Seconds IntegrationPool::failover_deadline() const {
+  return Seconds(60 + 10 * setup_.ha_timeout_seconds) + vm_boot_deadline();
+}
+
+Seconds IntegrationPool::vm_boot_deadline() const {
+  return Seconds(setup_.vm_kind == localpool::VmKind::kQemu ? 180 : 30);
+}
+
+void IntegrationPool::dump_logs(std::size_t lines) {
+  for (std::size_t i = 0; i < host_count(); ++i) {
+    std::cout << "---- end of " << host(i).daemon_log.string() << ":\n"
+              << localpool::log_tail(host(i).daemon_log, lines) << "---- end of "
+              << host(i).fencer_log.string() << ":\n"
+              << localpool::log_tail(host(i).fencer_log, 10);
+    if (const auto fence = fence_report(host(i))) {
+      std::cout << "---- " << host(i).name << " fence record:\n" << fence->text;
+    }
+  }
+  std::cout << std::flush;
+}
+
+void IntegrationPool::finish(bool keep) {
+  if (finished_) return;
+  finished_ = true;
+  sessions_.clear();
+  pool_->teardown();
+  if (keep) {
+    std::cout << "pool work directory kept: " << work_dir_.string() << std::endl;
+  } else {
+    std::error_code ignored;
+    fs::remove_all(work_dir_, ignored);
+  }
+}
+
+void IntegrationTest::TearDown() {
+  if (!pool_) return;
+  const bool failed = HasFailure();
+  if (failed) pool_->dump_logs(40);
+  pool_->finish(failed || std::getenv("POOLHA_INTEGRATION_KEEP") != nullptr);
+  pool_.reset();
+}
+
+IntegrationPool& IntegrationTest::make_pool(const PoolSetup& setup) {
+  pool_ = std::make_unique<IntegrationPool>(setup);
+  return *pool_;
+}
+
+std::vector<std::string> IntegrationTest::names(const std::vector<std::size_t>& indexes) {
+  std::vector<std::string> result;
+  for (const std::size_t index : indexes) result.push_back(pool_->host(index).name);
+  return result;
+}
+
+bool IntegrationTest::namespaces_unavailable(std::string* why) {
+  *why = localpool::NamespaceNetwork::unavailable_reason();
+  return !why->empty();
+}
+
+}  // namespace poolha::integration
