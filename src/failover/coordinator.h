@@ -83,6 +83,12 @@ class Coordinator {
   CoordinatorReady take_ready();
   TimePoint next_wakeup() const;
 
+  // Whether host `h` reported on the current liveset, and whether every live
+  // enabled host did: until then the coordinator places nothing there.
+  bool reported(HostIndex h) const;
+  bool every_host_reported() const;
+  bool is_live(HostIndex h) const { return live(h); }
+
   const std::map<std::string, VmRecord>& vms() const { return vms_; }
   const PlanStatus& status() const { return status_; }
   const wire::Membership& liveset() const { return liveset_; }
@@ -135,8 +141,6 @@ class Coordinator {
   bool settled_by_report(const InFlight& f, bool here) const;
   void check_persist_before_send() const;
   bool live(HostIndex h) const { return h < hosts_.size() && liveset_.members.contains(h); }
-  bool reported(HostIndex h) const;
-  bool every_host_reported() const;
   bool stop_in_flight(const std::string& vm) const;
   std::vector<std::uint64_t> free_memory() const;
   bool plan_would_break(const std::map<std::string, VmRecord>& after) const;

@@ -115,7 +115,7 @@ TEST_F(HostFailureTest, SlavePowerLossRestartsItsProtectedVmsOnASurvivor) {
   p.enable_ha();
   p.start_protected_vms_on(1);
   const std::string unprotected = p.vm_uuid("vm-3");
-  p.pool().xe_checked(0, {"vm-start", "uuid=" + unprotected, "on=host-2"});
+  p.start_vm_on(unprotected, 1);
   p.watch_until(
       {0}, {0, 1, 2},
       [&] { return p.hosts_running_vm(unprotected) == std::vector<std::string>{"host-2"}; },

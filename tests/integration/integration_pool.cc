@@ -184,7 +184,7 @@ void IntegrationPool::start_protected_vms_on(std::size_t host) {
   for (const localpool::VmSpec& vm : setup_.vms) {
     if (vm.priority != "restart") continue;
     uuids.push_back(vm_uuid(vm.name));
-    pool_->xe_checked(0, {"vm-start", "uuid=" + uuids.back(), "on=" + name});
+    start_vm_on(uuids.back(), host);
   }
   std::vector<std::size_t> everyone;
   for (std::size_t i = 0; i < host_count(); ++i) everyone.push_back(i);
@@ -198,6 +198,24 @@ void IntegrationPool::start_protected_vms_on(std::size_t host) {
         });
       },
       vm_boot_deadline(), "the protected VMs to run on " + name);
+}
+
+void IntegrationPool::start_vm_on(const std::string& uuid, std::size_t host) {
+  const std::vector<std::string> args = {"vm-start", "uuid=" + uuid, "on=" + this->host(host).name};
+  // Right after HA is enabled the master's coordinator may not have heard
+  // from a host's VM agent yet and calls the host unreachable (HOST_OFFLINE);
+  // that is retried for up to T, saying so, rather than failing the
+  // failover test it precedes.
+  const auto give_up = Clock::now() + Seconds(setup_.ha_timeout_seconds);
+  for (;;) {
+    const localpool::XeResult result = pool_->xe(0, args);
+    if (result.exit_code == 0) return;
+    if (result.err.find("could not be contacted") == std::string::npos || Clock::now() > give_up) {
+      throw std::runtime_error("xe " + joined(args) + " failed: " + result.err);
+    }
+    std::cout << "xe " << joined(args) << " refused, retrying: " << result.err << std::flush;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
 }
 
 std::optional<PoolSnapshot> IntegrationPool::snapshot(std::size_t host) {

@@ -70,6 +70,8 @@ class IntegrationPool {
   // The uuid of the VM with this name-label, asked of host-1 once and
   // remembered (host-1 may be gone later).
   std::string vm_uuid(const std::string& name);
+  // `xe vm-start uuid=<uuid> on=<host>` through host-1.
+  void start_vm_on(const std::string& uuid, std::size_t host);
   // Starts every VM whose priority is "restart" on `host` and waits until
   // each runs there (in the records and as a process).
   void start_protected_vms_on(std::size_t host);

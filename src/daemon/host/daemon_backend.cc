@@ -511,11 +511,43 @@ void DaemonBackend::start_vm(api::StartVmRequest request, api::Reply done) {
   }
   ErrorContext context = vm_context(request.vm_uuid, "halted");
   context.host = request.host_uuid.value_or("");
-  act_and_reply(
-      [vm = request.vm_uuid, on](failover::Coordinator& coordinator, TimePoint now) {
-        return coordinator.start_vm(now, vm, on);
+  start_when_reported(request.vm_uuid, on, std::move(context),
+                      std::chrono::steady_clock::now() + timeouts_.start_report_wait,
+                      std::move(done));
+}
+
+void DaemonBackend::start_when_reported(std::string vm_uuid, std::optional<HostIndex> on,
+                                        ErrorContext context,
+                                        std::chrono::steady_clock::time_point deadline,
+                                        api::Reply done) {
+  failover_.act(
+      [vm_uuid, on](failover::Coordinator& coordinator, TimePoint now) {
+        return coordinator.start_vm(now, vm_uuid, on);
       },
-      std::move(context), std::move(done));
+      [this, alive = std::weak_ptr<int>(alive_), vm_uuid, on, context = std::move(context),
+       deadline, done = std::move(done)](const failover::ApiResult& result) mutable {
+        if (alive.expired()) return;
+        const failover::Coordinator* coordinator = failover_.coordinator();
+        const bool reports_missing =
+            coordinator != nullptr && (on ? coordinator->is_live(*on) && !coordinator->reported(*on)
+                                          : !coordinator->every_host_reported());
+        const bool placement_refused = result.error == api::errors::kHostOffline ||
+                                       result.error == api::errors::kHostNotEnoughFreeMemory;
+        if (!result.ok && placement_refused && reports_missing &&
+            std::chrono::steady_clock::now() < deadline) {
+          auto timer = std::make_shared<asio::steady_timer>(loop_, std::chrono::milliseconds(250));
+          timer->async_wait([this, alive, timer, vm_uuid = std::move(vm_uuid), on,
+                             context = std::move(context), deadline,
+                             done = std::move(done)](const std::error_code&) mutable {
+            if (alive.expired()) return;
+            start_when_reported(std::move(vm_uuid), on, std::move(context), deadline,
+                                std::move(done));
+          });
+          return;
+        }
+        done(result.ok ? Outcome::done()
+                       : Outcome::failure(to_xenapi_error(result.error, context)));
+      });
 }
 
 void DaemonBackend::shutdown_vm(std::string vm_uuid, api::Reply done) {

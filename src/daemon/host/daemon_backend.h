@@ -50,6 +50,9 @@ struct DaemonBackendTimeouts {
   // for this host to hold the pool database's writer again, in multiples of
   // the HA timeout T.
   int enable_timeouts = 3;
+  // How long a VM start waits for the live hosts' first reports to a new
+  // coordinator (they report at once on a liveset change, then every 2 s).
+  Duration start_report_wait = std::chrono::seconds(6);
   // How often disable_ha checks whether it may write ha_enabled = false.
   Duration disable_poll = std::chrono::milliseconds(100);
 };
@@ -117,6 +120,11 @@ class DaemonBackend final : public api::PoolBackend {
                  api::Reply done);
   void set_host_enabled(std::string host_uuid, bool enabled, api::Reply done);
   void shutdown_vm(std::string vm_uuid, api::Reply done);
+  // A start the coordinator refused because a live host has not reported on
+  // the current liveset yet (just after HA enable or a master change): tried
+  // again until the hosts have had time to report.
+  void start_when_reported(std::string vm_uuid, std::optional<HostIndex> on, ErrorContext context,
+                           std::chrono::steady_clock::time_point deadline, api::Reply done);
   void finish_enable(const std::shared_ptr<EnableAttempt>& attempt,
                      const std::optional<std::string>& error);
   void wait_to_persist_disable(api::Reply done, std::chrono::steady_clock::time_point deadline);
