@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# The demo: installs what is missing, builds (normal variant), then runs the
-# simulator over the fault scenarios of the behaviour contract and prints their timeline.
+# The demo: installs what is missing, builds (normal variant), then starts a
+# pool of three real hosts on this machine (`poolha demo`): enables HA, starts
+# protected VMs, cuts the power of the host running them, prints the timeline
+# until they run on a survivor and the failover time as a multiple of T, and
+# boots the host again to show it rejoin.
 #
-# Usage: scripts/demo.sh [extra arguments for `poolha sim`]
+# Usage: scripts/demo.sh [arguments for `poolha demo`, e.g. --vm qemu --timeout 20]
+# The simulator's fault scenarios: build/src/cli/poolha sim --scenarios scenarios/contract
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,5 +28,5 @@ if [[ -z "$POOLHA" || ! -x "$POOLHA" ]]; then
   exit 1
 fi
 
-echo "== demo: $POOLHA sim --scenarios scenarios/contract $*"
-exec "$POOLHA" sim --scenarios scenarios/contract "$@"
+echo "== demo: $POOLHA demo $*"
+exec "$POOLHA" demo "$@"
