@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <iterator>
 #include <sstream>
@@ -294,8 +295,9 @@ void IntegrationPool::watch_until(const std::vector<std::size_t>& observers,
           const auto previous = last.find(observer);
           if (previous != last.end()) {
             for (const std::string& line : localpool::describe_changes(previous->second, *seen)) {
-              std::cout << "  [" << std::chrono::duration<double>(Clock::now() - start).count()
-                        << " s] " << host(observer).name << " sees: " << line << "\n";
+              const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+              std::cout << "  [" << std::fixed << std::setprecision(1) << elapsed << " s] "
+                        << host(observer).name << " sees: " << line << "\n";
             }
           }
           last[observer] = *seen;
