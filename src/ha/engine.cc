@@ -630,7 +630,17 @@ class Engine::Impl {
   }
 
   void read_done(TimePoint now, const wire::StatefileImage& image, bool timely, TimePoint issued) {
-    // Global section.
+    // Global section. A newer generation there means HA was disabled and
+    // enabled again while this host did not read INVALID in between: for
+    // this engine's generation that is a disable. Carrying on would let it
+    // count the hosts of the new generation as dead.
+    if (image.global && image.global->generation > cfg_.generation) {
+      stop(now, Phase::kDisabled,
+           "HA disabled: the statefile holds HA generation " +
+               std::to_string(image.global->generation) + ", newer than this host's " +
+               std::to_string(cfg_.generation));
+      return;
+    }
     if (image.global && image.global->generation == cfg_.generation) {
       global_ = *image.global;
       if (global_->pool_state == wire::PoolState::kInvalid) {

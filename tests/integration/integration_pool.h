@@ -140,7 +140,7 @@ class IntegrationTest : public ::testing::Test {
 
   // Host names for `indexes`.
   std::vector<std::string> names(const std::vector<std::size_t>& indexes);
-  // Skips the test unless the machine can put hosts in network namespaces.
+  // Whether the machine cannot put hosts in network namespaces, and why.
   bool namespaces_unavailable(std::string* why);
 
   std::unique_ptr<IntegrationPool> pool_;
@@ -149,8 +149,8 @@ class IntegrationTest : public ::testing::Test {
 // VM specs vm-1..vm-N, each `priority`, 64 MiB.
 std::vector<localpool::VmSpec> process_vms(std::size_t count, const std::string& priority);
 
-// Runs `text` (a command line split on spaces) through xe on `host`, prints
-// the command and its output, and returns the result.
+// Runs `xe <args>` against `host`, prints the command line, its exit status
+// and its output, and returns the result.
 localpool::XeResult run_xe_printed(localpool::LocalPool& pool, std::size_t host,
                                    const std::vector<std::string>& args);
 

@@ -2,6 +2,8 @@
 // guest, TCG when KVM cannot run it) boots on a slave, the slave loses
 // power, and the guest boots again on a survivor. The guest's console log
 // is the evidence that it booted: /init prints "poolha-guest-up <uuid>".
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <iostream>

@@ -8,6 +8,7 @@
 // uuids; then the commands run in an operator's order, each checked for
 // exit status 0 and for having done what it says.
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
