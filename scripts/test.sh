@@ -104,14 +104,15 @@ stage_build() {  # variant
   "$ROOT/scripts/build.sh" "$1"
 }
 
-stage_ctest() {  # build-dir
+stage_ctest() {  # build-dir [ctest arguments...]
   local dir=$1 log rc
+  shift
   log="$LOG_DIR/ctest.$(basename "$dir").log"
   # --no-tests=error: a build that registers no tests is a failure, not a pass.
   # ctest's own output (including its closing "N% tests passed" line) stays visible.
   set +e
   ctest --test-dir "$dir" --output-on-failure --no-tests=error \
-        --timeout "$CTEST_TIMEOUT" -j "$JOBS" 2>&1 | tee "$log"
+        --timeout "$CTEST_TIMEOUT" -j "$JOBS" "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   set -e
   grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1 >"$NOTE_FILE" || true
@@ -217,7 +218,9 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 run_stage "build: ASan+UBSan (g++, build-asan/)" stage_build sanitize
 if ((LAST_RC == 0)); then
-  run_stage "tests: ASan+UBSan (ctest build-asan/)" stage_ctest build-asan
+  # The multi-process integration tests (pools of real daemons, minutes of
+  # wall time each run) run in the normal stage only.
+  run_stage "tests: ASan+UBSan (ctest build-asan/)" stage_ctest build-asan -LE integration
 else
   skip_stage "tests: ASan+UBSan (ctest build-asan/)" "build failed"
 fi
