@@ -359,6 +359,12 @@ std::size_t LocalPool::kill_host(std::size_t index) {
   for (const auto& entry : vms) vm::signal_group(entry.second, SIGSTOP);
   for (const auto& entry : vms) vm::signal_group(entry.second, SIGKILL);
   for (const pid_t pid : own) table_.kill(pid);
+  // Those groups are gone: forget them, so that teardown never signals a
+  // process group id the kernel has since handed to someone else.
+  if (!vms.empty()) {
+    vm::VmProcessRegistry registry(host.vm_registry);
+    for (const auto& entry : vms) registry.erase(entry.first);
+  }
   processes.daemon.reset();
   processes.fencer.reset();
   say(host.name + " lost power: daemon, fencer and " + std::to_string(vms.size()) +
