@@ -29,8 +29,9 @@ case "$MODE" in
     BUILD_DIR=build
     CC_NAME=gcc
     CXX_NAME=g++
+    # -g1: line tables for backtraces, about a fifth less compile time than -g.
     CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOOLHA_SANITIZE=OFF -DPOOLHA_FUZZ=OFF
-                -DPOOLHA_TESTS=ON)
+                -DPOOLHA_TESTS=ON "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG")
     ;;
   sanitize|asan)
     BUILD_DIR=build-asan
