@@ -292,6 +292,12 @@ void HostDaemon::on_status(const MembershipStatus& status) {
 
 void HostDaemon::on_event(const ha::Event& event) {
   if (event.kind == ha::Event::Kind::kAlert) {
+    // HA_HOST_FAILED is posted by the master, naming the failed host
+    // (on_status); every engine raises it, without the host's uuid.
+    if (event.name == api::kHaHostFailed.name) {
+      spdlog::warn("{}", event.text);
+      return;
+    }
     post_alert(event.name, "Host", config_.host_uuid, event.text);
   } else if (event.kind == ha::Event::Kind::kFenced) {
     spdlog::critical("this host fences: {}", event.text);
