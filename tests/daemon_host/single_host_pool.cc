@@ -2,6 +2,8 @@
 // port 0 and closing the socket again; the driver binds it a moment later.
 #include "single_host_pool.h"
 
+#include "../support/event_loop.h"
+
 #include <stdlib.h>
 
 #include <gtest/gtest.h>
@@ -120,17 +122,6 @@ class StorePersister final : public CoordinatorPersister {
 
 }  // namespace
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "poolha-host.XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp " + pattern);
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 SingleHostPool::SingleHostPool(const std::vector<std::string>& vm_names)
     : config(single_host_config(dir.path())) {
   std::filesystem::create_directories(config.state_dir);
@@ -201,19 +192,11 @@ void SingleHostPool::on_status(const MembershipStatus& status) {
 }
 
 bool SingleHostPool::run_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-  const auto guard = asio::make_work_guard(io);
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    io.restart();
-    io.run_for(std::chrono::milliseconds(5));
-  }
-  return true;
+  return test_support::run_until(io, done, limit);
 }
 
 void SingleHostPool::run_for(std::chrono::milliseconds span) {
-  const auto deadline = std::chrono::steady_clock::now() + span;
-  run_until([deadline] { return std::chrono::steady_clock::now() >= deadline; }, span * 2);
+  test_support::run_for(io, span);
 }
 
 api::Outcome SingleHostPool::call(const std::function<void(api::Reply)>& mutation,

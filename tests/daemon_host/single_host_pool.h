@@ -31,38 +31,17 @@
 #include "vm/run_ledger.h"
 #include "vm/sim_vm_driver.h"
 
+#include "../support/fake_watchdog.h"
+#include "../support/temp_dir.h"
+
 namespace poolha::daemon::testing {
 
 inline constexpr const char* kPoolUuid = "0a000000-0000-4000-8000-000000000001";
 inline constexpr const char* kHostUuid = "0b000000-0000-4000-8000-000000000002";
 inline constexpr const char* kSrUuid = "0c000000-0000-4000-8000-000000000003";
 
-// A directory under the system's temporary directory, removed at the end.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-// Arms nothing: a test host must never reset the machine.
-class FakeWatchdog final : public fence::Watchdog {
- public:
-  std::optional<std::string> check() override { return check_error; }
-  void arm(Duration) override { armed = true; }
-  void kick() override {}
-  void disarm() override { armed = false; }
-  void fence_now(const std::string& reason) override { fences.push_back(reason); }
-
-  std::optional<std::string> check_error;  // what check() answers
-  bool armed = false;
-  std::vector<std::string> fences;
-};
+using test_support::FakeWatchdog;
+using test_support::TempDir;
 
 class SingleHostPool final : public MembershipListener {
  public:

@@ -14,35 +14,6 @@
 
 namespace poolha::daemon::testing {
 
-TempDir::TempDir() {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "poolha-membership.XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp " + pattern);
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
-void FakeWatchdog::arm(Duration timeout) {
-  armed = true;
-  armed_timeout = timeout;
-  ++arms;
-}
-
-void FakeWatchdog::kick() {
-  if (fail_kicks) throw fence::FenceError("fencer connection lost");
-  if (!armed) ++kicks_while_disarmed;
-  ++kicks;
-}
-
-void FakeWatchdog::disarm() {
-  armed = false;
-  ++disarms;
-}
-
 const MembershipStatus& RecordingListener::last() const {
   static const MembershipStatus none;
   return statuses.empty() ? none : statuses.back();

@@ -14,6 +14,8 @@
 
 #include <asio/io_context.hpp>
 
+#include "../support/fake_watchdog.h"
+#include "../support/temp_dir.h"
 #include "daemon/membership/boot_counter.h"
 #include "daemon/membership/membership_driver.h"
 #include "daemon/membership/membership_status.h"
@@ -25,37 +27,8 @@ namespace poolha::daemon::testing {
 
 inline constexpr Duration kTestFenceLatency = std::chrono::milliseconds(50);
 
-// A directory under the system's temporary directory, removed at the end.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-class FakeWatchdog final : public fence::Watchdog {
- public:
-  std::optional<std::string> check() override { return check_error; }
-  void arm(Duration timeout) override;
-  void kick() override;
-  void disarm() override;
-  void fence_now(const std::string& reason) override { fences.push_back(reason); }
-
-  std::optional<std::string> check_error;  // what check() answers
-  bool fail_kicks = false;                 // kick() throws FenceError (the fencer died)
-  bool armed = false;
-  Duration armed_timeout{};
-  int arms = 0;
-  int kicks = 0;
-  int kicks_while_disarmed = 0;  // a driver bug if ever > 0
-  int disarms = 0;
-  std::vector<std::string> fences;
-};
+using test_support::FakeWatchdog;
+using test_support::TempDir;
 
 class RecordingListener final : public MembershipListener {
  public:

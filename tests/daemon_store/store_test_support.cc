@@ -12,17 +12,6 @@
 
 namespace poolha::daemon::testing {
 
-TempDir::TempDir() {
-  std::string pattern = "/var/tmp/poolha-store-test.XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp in /var/tmp");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 DaemonConfig test_config(const std::filesystem::path& dir, const std::string& host_uuid) {
   DaemonConfig config;
   config.source = dir / "poolha.toml";

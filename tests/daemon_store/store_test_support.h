@@ -23,6 +23,8 @@
 #include "io/monotonic_clock.h"
 #include "io/storage_worker.h"
 
+#include "../support/temp_dir.h"
+
 namespace poolha::daemon::testing {
 
 inline constexpr const char* kPoolUuid = "cccccccc-0000-4000-8000-000000000003";
@@ -31,18 +33,10 @@ inline constexpr const char* kHostB = "bbbbbbbb-0000-4000-8000-000000000002";
 inline constexpr const char* kHostC = "cccccccc-0000-4000-8000-00000000000c";
 inline constexpr const char* kSrUuid = "dddddddd-0000-4000-8000-000000000004";
 
-// A directory under /var/tmp (a disk filesystem, so O_DIRECT works), removed
-// with its contents at the end.
-class TempDir {
+// Under /var/tmp, a disk filesystem, so O_DIRECT works.
+class TempDir : public test_support::TempDir {
  public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+  TempDir() : test_support::TempDir("/var/tmp", "poolha-store-test") {}
 };
 
 // Three hosts, this one `host_uuid`, the heartbeat SR at <dir>/heartbeat-sr.img

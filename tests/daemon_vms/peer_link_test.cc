@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "../support/event_loop.h"
 #include "api/http_server.h"
-#include "loop_support.h"
 
 namespace poolha::daemon {
 namespace {

@@ -9,9 +9,9 @@
 #include <optional>
 #include <vector>
 
+#include "../support/event_loop.h"
 #include "daemon/vms/asio_scheduler.h"
 #include "daemon/vms/vm_failover.h"
-#include "loop_support.h"
 #include "vm/run_ledger.h"
 #include "vm/sim_vm_driver.h"
 

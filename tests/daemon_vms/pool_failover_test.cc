@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "../support/event_loop.h"
 #include "api/http_server.h"
 #include "daemon/vms/asio_scheduler.h"
 #include "daemon/vms/peer_link.h"
 #include "daemon/vms/vm_failover.h"
 #include "failover_support.h"
-#include "loop_support.h"
 #include "vm/run_ledger.h"
 #include "vm/sim_vm_driver.h"
 
