@@ -176,8 +176,10 @@ class ProcessFencer::Impl {
       closed(session);
       return;
     }
-    const auto begin = asio::buffers_begin(session->input.data());
-    std::string line(begin, begin + static_cast<std::ptrdiff_t>(length) - 1);
+    // The buffer sequence must outlive its iterators, so it gets a name.
+    const auto data = session->input.data();
+    std::string line(asio::buffers_begin(data),
+                     asio::buffers_begin(data) + static_cast<std::ptrdiff_t>(length) - 1);
     session->input.consume(length);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const FencerReply reply = handle(session, line);

@@ -55,8 +55,10 @@ class ProcessFencerClient::Connection {
       throw FenceError(fmt::format("the fencer at {} closed the connection ({})", path_.string(),
                                    read_error.message()));
     }
-    const auto begin = asio::buffers_begin(input_.data());
-    const std::string text(begin, begin + static_cast<std::ptrdiff_t>(length) - 1);
+    // The buffer sequence must outlive its iterators, so it gets a name.
+    const auto data = input_.data();
+    const std::string text(asio::buffers_begin(data),
+                           asio::buffers_begin(data) + static_cast<std::ptrdiff_t>(length) - 1);
     input_.consume(length);
     auto reply = parse_reply(text);
     if (const auto* problem = std::get_if<std::string>(&reply)) {
