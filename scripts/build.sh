@@ -24,6 +24,11 @@ usage() {
 MODE="${1:-normal}"
 BUILD_TARGETS=()
 
+# Unity build: each target's sources are compiled in batches, so the heavy
+# library headers (asio, json, gtest, spdlog) are parsed once per batch
+# instead of once per file; a clean build takes about a fifth of the CPU time.
+UNITY_ARGS=(-DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=10)
+
 case "$MODE" in
   normal)
     BUILD_DIR=build
@@ -31,7 +36,8 @@ case "$MODE" in
     CXX_NAME=g++
     # -g1: line tables for backtraces, about a fifth less compile time than -g.
     CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOOLHA_SANITIZE=OFF -DPOOLHA_FUZZ=OFF
-                -DPOOLHA_TESTS=ON "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG")
+                -DPOOLHA_TESTS=ON "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG"
+                "${UNITY_ARGS[@]}")
     ;;
   sanitize|asan)
     BUILD_DIR=build-asan
@@ -42,7 +48,7 @@ case "$MODE" in
     # in every sanitizer report.
     CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOOLHA_SANITIZE=ON -DPOOLHA_FUZZ=OFF
                 -DPOOLHA_TESTS=ON "-DCMAKE_CXX_FLAGS=-D_GLIBCXX_ASSERTIONS"
-                "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG")
+                "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" "${UNITY_ARGS[@]}")
     ;;
   fuzz)
     BUILD_DIR=build-fuzz

@@ -26,6 +26,9 @@ inline constexpr std::int64_t to_us(TimePoint t) {
 inline constexpr TimePoint from_us(std::int64_t us) {
   return TimePoint(Duration(us));
 }
+inline constexpr std::int64_t to_ms(Duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
 inline constexpr double to_seconds(Duration d) {
   return static_cast<double>(d.count()) / 1e6;
 }

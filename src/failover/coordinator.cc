@@ -5,13 +5,12 @@
 #include <utility>
 
 #include "common/check.h"
+#include "common/units.h"
 #include "failover/planner_input.h"
 #include "planner/planner.h"
 
 namespace poolha::failover {
 namespace {
-
-constexpr std::uint64_t kMiB = 1ull << 20;
 
 std::int64_t group_key(const VmRecord& vm) {
   // Negative orders are treated as "last", like xapi.

@@ -7,21 +7,14 @@
 #include "common/check.h"
 
 namespace poolha::fence {
-namespace {
-
-long long as_ms(Duration d) {
-  return static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
-}
-
-}  // namespace
 
 void FencerCore::advance(TimePoint now) {
   POOLHA_CHECK(now >= last_input_, "fencer time went backwards");
   last_input_ = now;
   if (armed_ && now >= last_kick_ + timeout_) {
     decide(now, FenceCause::kMissedKicks,
-           fmt::format("no kick for {} ms (watchdog timeout {} ms)", as_ms(now - last_kick_),
-                       as_ms(timeout_)));
+           fmt::format("no kick for {} ms (watchdog timeout {} ms)", to_ms(now - last_kick_),
+                       to_ms(timeout_)));
   }
 }
 

@@ -37,10 +37,6 @@ std::chrono::steady_clock::time_point as_steady(TimePoint t) {
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(t.time_since_epoch()));
 }
 
-long long as_ms(Duration d) {
-  return static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
-}
-
 // One connected client; the one that armed the fencer is "the daemon".
 struct Session {
   Session(Socket connected, ucred credentials, int process_fd)
@@ -223,7 +219,7 @@ class ProcessFencer::Impl {
         core_.arm(now, request.timeout);
         owner_ = session;
         spdlog::info("fencer: armed by pid {} with a {} ms timeout", session->peer.pid,
-                     as_ms(request.timeout));
+                     to_ms(request.timeout));
         return {FencerReply::Kind::kOk, ""};
       case FencerRequest::Kind::kKick:
         if (!core_.kick(now)) return {FencerReply::Kind::kError, "not armed"};
@@ -247,7 +243,7 @@ class ProcessFencer::Impl {
   FencerReply status() const {
     if (!core_.armed()) return {FencerReply::Kind::kOk, "disarmed"};
     return {FencerReply::Kind::kOk,
-            fmt::format("armed {} pid {}", as_ms(core_.timeout()), owner_->peer.pid)};
+            fmt::format("armed {} pid {}", to_ms(core_.timeout()), owner_->peer.pid)};
   }
 
   void closed(const std::shared_ptr<Session>& session) {

@@ -813,9 +813,15 @@ class Engine::Impl {
     m.members.for_each([&](HostIndex h) {
       if (h == cfg_.self || (was_member && old.contains(h, m.incarnation[h]))) return;
       PeerState& p = peers_[h];
-      // A host seen still joining after this host's previous liveset can only
-      // ever act on livesets from then on, all of which contain this host.
-      if (was_member && seen_joining_since(h, m.incarnation[h], old.epoch)) {
+      // A host seen still joining after the liveset before `m` can only ever
+      // act on livesets from `m` on, all of which contain this host. For a
+      // host adopting its first liveset (re-forming, or admitted with other
+      // joiners) that liveset is the latest it knew, if `m` directly follows
+      // it and it does not hold `h`: otherwise a hung joiner that never
+      // adopted `m` could never be removed.
+      const bool follows =
+          was_member || (m.epoch == old.epoch + 1 && !old.contains(h, m.incarnation[h]));
+      if (follows && seen_joining_since(h, m.incarnation[h], old.epoch)) {
         p.bound_to_me_inc = m.incarnation[h];
       }
       p.added_at = now;
@@ -1099,6 +1105,16 @@ class Engine::Impl {
   }
 
   void joining_step(TimePoint now, const wire::StatefileImage& image) {
+    // The others formed the first liveset and went on without this host (it
+    // stalled after publishing its HA-enable proposal): it joins like any
+    // later host, or it would wait forever to form the first one with all.
+    if (init_ && latest_membership().epoch > 0 &&
+        !latest_membership().members.contains(cfg_.self)) {
+      init_ = false;
+      view_.flags &= static_cast<std::uint16_t>(~wire::kFlagReform);
+      withdraw_proposal(now);
+      note(now, "HA enabled without this host, " + describe(latest_membership()) + ": joining");
+    }
     if (init_) {
       view_.flags |= wire::kFlagReform;
       Membership base;

@@ -82,7 +82,7 @@ auto read_nested(ObjectReader& top, std::string_view key, ReadFn read)
   return record;
 }
 
-Result<Change> decode(const json& value) {
+Result<Change> change_from_json(const json& value) {
   ObjectReader top(value, "");
   const std::string op = top.string("op");
   if (top.failed()) return top.finish().error();
@@ -127,7 +127,7 @@ Result<Change> decode_change(std::string_view text) {
   Result<json> parsed = json_detail::parse_json(text);
   if (!parsed) return parsed.error();
   try {
-    return decode(parsed.value());
+    return change_from_json(parsed.value());
   } catch (const json::exception& e) {
     return Error{ErrorCode::kMalformed, e.what()};
   }

@@ -35,7 +35,7 @@ Status read_records(ObjectReader& top, std::string_view key, ReadFn read,
   return {};
 }
 
-Result<Database> decode(const json& top_value) {
+Result<Database> database_from_json(const json& top_value) {
   ObjectReader top(top_value, "");
   const std::string format = top.string("format");
   if (!top.failed() && format != kDatabaseJsonFormat) top.fail("format", "not a pool database");
@@ -75,7 +75,7 @@ Result<Database> decode_database(std::string_view text) {
   Result<json> parsed = json_detail::parse_json(text);
   if (!parsed) return parsed.error();
   try {
-    return decode(parsed.value());
+    return database_from_json(parsed.value());
   } catch (const json::exception& e) {
     // The readers check types before every access; this is a second net.
     return Error{ErrorCode::kMalformed, e.what()};

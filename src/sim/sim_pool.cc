@@ -6,12 +6,12 @@
 #include <utility>
 
 #include "common/check.h"
+#include "common/units.h"
 #include "sim/simulator.h"
 
 namespace poolha::sim {
 namespace {
 
-constexpr std::uint64_t kMiB = 1ull << 20;
 constexpr std::uint64_t kDefaultHostMemoryMib = 65536;
 // Retry a metadata write or load this long after the storage path failed it.
 constexpr Duration kStorageRetry = 1s;

@@ -6,13 +6,12 @@
 
 #include <stdexcept>
 
+#include "common/units.h"
 #include "pool/log_geometry.h"
 #include "wire/statefile.h"
 
 namespace poolha::daemon {
 namespace {
-
-constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
 
 TEST(HeartbeatSrLayout, SmallPoolKeepsOneMibForTheStatefile) {
   const HeartbeatSrLayout layout = heartbeat_sr_layout(3, 16);

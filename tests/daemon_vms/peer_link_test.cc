@@ -19,7 +19,7 @@ namespace {
 
 using test_support::run_until;
 
-const std::vector<std::uint8_t> kSecret{'p', 'o', 'o', 'l', '-', 's', 'e', 'c', 'r', 'e', 't'};
+const std::vector<std::uint8_t> kLinkSecret{'p', 'o', 'o', 'l', '-', 's', 'e', 'c', 'r', 'e', 't'};
 
 failover::HostReport report(std::uint64_t sequence) {
   failover::HostReport r;
@@ -54,7 +54,7 @@ class PeerLinkTest : public ::testing::Test {
     into.server->add_post_route(
         std::string(kPeerMessagePath),
         [&into](const api::RawHttpRequest& request) { return into.link->handle_post(request); });
-    into.link = make_link(self, std::move(peers), kSecret, [this, &into](PeerMessage m) {
+    into.link = make_link(self, std::move(peers), kLinkSecret, [this, &into](PeerMessage m) {
       into.all_on_loop_thread =
           into.all_on_loop_thread && std::this_thread::get_id() == loop_thread;
       into.messages.push_back(std::move(m));
@@ -156,20 +156,20 @@ TEST_F(PeerLinkTest, RefusesMissingBadAndMalformed) {
 
   // Signed correctly, but the body was changed after signing.
   const std::string tampered = encode_peer_message(report(2));
-  const auto changed =
-      client.Post(path, {{header, sign_peer_message(kSecret, body)}}, tampered, "application/json");
+  const auto changed = client.Post(path, {{header, sign_peer_message(kLinkSecret, body)}}, tampered,
+                                   "application/json");
   ASSERT_TRUE(changed);
   EXPECT_EQ(changed->status, 401);
 
   const std::string malformed = R"({"type":"host_report","epoch":1})";
-  const auto bad_body = client.Post(path, {{header, sign_peer_message(kSecret, malformed)}},
+  const auto bad_body = client.Post(path, {{header, sign_peer_message(kLinkSecret, malformed)}},
                                     malformed, "application/json");
   ASSERT_TRUE(bad_body);
   EXPECT_EQ(bad_body->status, 400);
   EXPECT_NE(bad_body->body.find("malformed failover message"), std::string::npos) << bad_body->body;
 
   const auto good =
-      client.Post(path, {{header, sign_peer_message(kSecret, body)}}, body, "application/json");
+      client.Post(path, {{header, sign_peer_message(kLinkSecret, body)}}, body, "application/json");
   ASSERT_TRUE(good);
   EXPECT_EQ(good->status, 200);
 
@@ -201,7 +201,7 @@ TEST_F(PeerLinkTest, PeerThatNeverAnswersBlocksNothing) {
   Receiving b;
   serve(b, 2);
   auto sender = make_link(0, {{1, PeerEndpoint{"127.0.0.1", silent_port}}, {2, endpoint_of(b)}},
-                          kSecret, [](PeerMessage) {});
+                          kLinkSecret, [](PeerMessage) {});
 
   // More than the queue holds: send() returns at once and drops the oldest.
   for (std::uint64_t i = 1; i <= 10; ++i) sender->send(1, report(i));
@@ -222,10 +222,11 @@ TEST_F(PeerLinkTest, PeerThatNeverAnswersBlocksNothing) {
 TEST_F(PeerLinkTest, RejectsBadConfiguration) {
   auto receiver = [](PeerMessage) {};
   EXPECT_THROW(make_link(0, {}, {}, receiver), std::invalid_argument);
-  EXPECT_THROW(make_link(0, {{0, PeerEndpoint{"127.0.0.1", 80}}}, kSecret, receiver),
+  EXPECT_THROW(make_link(0, {{0, PeerEndpoint{"127.0.0.1", 80}}}, kLinkSecret, receiver),
                std::invalid_argument);
-  EXPECT_THROW(make_link(0, {{1, PeerEndpoint{"", 80}}}, kSecret, receiver), std::invalid_argument);
-  EXPECT_THROW(make_link(0, {{1, PeerEndpoint{"127.0.0.1", 0}}}, kSecret, receiver),
+  EXPECT_THROW(make_link(0, {{1, PeerEndpoint{"", 80}}}, kLinkSecret, receiver),
+               std::invalid_argument);
+  EXPECT_THROW(make_link(0, {{1, PeerEndpoint{"127.0.0.1", 0}}}, kLinkSecret, receiver),
                std::invalid_argument);
 }
 

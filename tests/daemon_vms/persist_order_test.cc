@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "../support/event_loop.h"
+#include "common/units.h"
 #include "daemon/vms/asio_scheduler.h"
 #include "daemon/vms/vm_failover.h"
 #include "vm/run_ledger.h"
@@ -20,7 +21,6 @@ namespace {
 
 using test_support::run_until;
 
-constexpr std::uint64_t kGiB = std::uint64_t{1} << 30;
 const std::string kVm = "00000000-0000-4000-8000-000000000009";
 
 // Holds every write until the test completes it.

@@ -13,6 +13,7 @@
 
 #include "../support/event_loop.h"
 #include "api/http_server.h"
+#include "common/units.h"
 #include "daemon/vms/asio_scheduler.h"
 #include "daemon/vms/peer_link.h"
 #include "daemon/vms/vm_failover.h"
@@ -27,9 +28,8 @@ using test_support::CheckingSender;
 using test_support::MemoryPoolDatabase;
 using test_support::run_until;
 
-constexpr std::uint64_t kGiB = std::uint64_t{1} << 30;
 constexpr std::size_t kHosts = 3;
-const std::vector<std::uint8_t> kSecret{'s', 'e', 'c', 'r', 'e', 't'};
+const std::vector<std::uint8_t> kPoolSecret{'s', 'e', 'c', 'r', 'e', 't'};
 const std::string kWeb = "00000000-0000-4000-8000-000000000001";
 const std::string kDb = "00000000-0000-4000-8000-000000000002";
 
@@ -98,7 +98,7 @@ class PoolFailoverTest : public ::testing::Test {
       Host& host = hosts[h];
       PeerLinkConfig config;
       config.self = h;
-      config.secret = kSecret;
+      config.secret = kPoolSecret;
       config.pause_after_failure = std::chrono::milliseconds(100);
       for (HostIndex peer = 0; peer < kHosts; ++peer) {
         if (peer != h) config.peers[peer] = PeerEndpoint{"127.0.0.1", hosts[peer].server->port()};

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "io/io_error.h"
+#include "io_error_text.h"
 #include "temp_dir.h"
 
 namespace poolha::io {
@@ -36,15 +37,7 @@ Bytes file_contents(const std::filesystem::path& path) {
   return Bytes(std::istreambuf_iterator<char>(in), {});
 }
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const IoError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using testing::error_of;
 
 class FileBlockDeviceTest : public ::testing::Test {
  protected:

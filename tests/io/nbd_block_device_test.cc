@@ -20,6 +20,7 @@
 #include <asio/ip/tcp.hpp>
 
 #include "io/io_error.h"
+#include "io_error_text.h"
 #include "temp_dir.h"
 
 extern char** environ;
@@ -32,15 +33,7 @@ using Bytes = std::vector<std::uint8_t>;
 
 constexpr std::size_t kImageSize = 1024 * 1024;
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const IoError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using testing::error_of;
 
 std::uint16_t free_tcp_port() {
   asio::io_context io;

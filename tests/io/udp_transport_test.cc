@@ -15,6 +15,7 @@
 
 #include "io/io_error.h"
 #include "io/network_interface.h"
+#include "io_error_text.h"
 
 namespace poolha::io {
 namespace {
@@ -43,15 +44,7 @@ UdpBinding loopback(std::uint16_t port = 0) {
   return UdpBinding{"127.0.0.1", "", port};
 }
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const IoError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using testing::error_of;
 
 TEST(UdpTransport, TwoTransportsExchangeDatagramsOnLoopback) {
   asio::io_context io;

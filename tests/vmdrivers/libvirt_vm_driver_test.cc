@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "halt_record.h"
 #include "vm/libvirt/libvirt_handles.h"
 
 namespace poolha::vm {
@@ -47,11 +48,7 @@ VmConfig vm_config(const std::string& uuid, const std::string& name) {
   return ::testing::AssertionFailure() << "'" << text << "' lacks '" << part << "'";
 }
 
-struct Halt {
-  std::string uuid;
-  HaltCause cause;
-  bool operator==(const Halt&) const = default;
-};
+using testing::Halt;
 
 class LibvirtVmDriverTest : public ::testing::Test {
  protected:

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "halt_record.h"
 #include "process_test_support.h"
 #include "vm/process/process_group.h"
 
@@ -23,12 +24,9 @@ using testing::run_operation;
 using testing::run_until;
 using namespace std::chrono_literals;
 
-constexpr auto kWait = 10s;
+constexpr auto kProcessWait = 10s;
 
-struct Halt {
-  std::string uuid;
-  HaltCause cause;
-};
+using testing::Halt;
 
 class ProcessVmDriverTest : public ::testing::Test {
  protected:
@@ -53,18 +51,18 @@ class ProcessVmDriverTest : public ::testing::Test {
 
   VmResult start(VmDriver& driver, const VmConfig& vm) {
     return run_operation(
-        io_, [&](VmDriver::Done done) { driver.start(vm, std::move(done)); }, kWait);
+        io_, [&](VmDriver::Done done) { driver.start(vm, std::move(done)); }, kProcessWait);
   }
 
   VmResult stop(VmDriver& driver, const std::string& uuid) {
     return run_operation(
-        io_, [&](VmDriver::Done done) { driver.stop(uuid, std::move(done)); }, kWait);
+        io_, [&](VmDriver::Done done) { driver.stop(uuid, std::move(done)); }, kProcessWait);
   }
 
   // Waits for a file the VM's command writes; its first word.
   pid_t wait_for_pid_file(const std::filesystem::path& path) {
     run_until(
-        io_, [&] { return !read_file(path).empty(); }, kWait);
+        io_, [&] { return !read_file(path).empty(); }, kProcessWait);
     return static_cast<pid_t>(std::atoi(read_file(path).c_str()));
   }
 
@@ -164,7 +162,7 @@ TEST_F(ProcessVmDriverTest, AProcessThatExitsByItselfIsAHaltWithItsCause) {
 
   ASSERT_EQ(::kill(driver->process_group("vm-killed").value(), SIGKILL), 0);
   ASSERT_TRUE(run_until(
-      io_, [&] { return halts_.size() == 3; }, kWait));
+      io_, [&] { return halts_.size() == 3; }, kProcessWait));
   std::map<std::string, HaltCause> causes;
   for (const auto& halt : halts_) causes[halt.uuid] = halt.cause;
   EXPECT_EQ(causes, (std::map<std::string, HaltCause>{{"vm-clean", HaltCause::kGuestShutdown},
@@ -183,7 +181,7 @@ TEST_F(ProcessVmDriverTest, StartingARunningVmAgainDoesNotRunASecondCopy) {
   driver->start(VmConfig{"vm-1", "web", 0}, first.callback());
   driver->start(VmConfig{"vm-1", "web", 0}, second.callback());
   ASSERT_TRUE(run_until(
-      io_, [&] { return first.ready() && second.ready(); }, kWait));
+      io_, [&] { return first.ready() && second.ready(); }, kProcessWait));
   EXPECT_TRUE(first.result->ok);
   EXPECT_TRUE(second.result->ok);
   EXPECT_TRUE(start(*driver, VmConfig{"vm-1", "web", 0}).ok);
@@ -225,7 +223,7 @@ TEST_F(ProcessVmDriverTest, ARecreatedDriverAdoptsTheRegistrysRunningVms) {
   // clean shutdown from a crash.
   ASSERT_EQ(::kill(-group_2, SIGKILL), 0);
   ASSERT_TRUE(run_until(
-      io_, [&] { return !halts_.empty(); }, kWait));
+      io_, [&] { return !halts_.empty(); }, kProcessWait));
   EXPECT_EQ(halts_.front().uuid, "vm-2");
   EXPECT_EQ(halts_.front().cause, HaltCause::kGuestCrash);
   EXPECT_TRUE(second->running().empty());

@@ -20,7 +20,7 @@ using nlohmann::json;
 using testing::run_until;
 using namespace std::chrono_literals;
 
-constexpr auto kWait = 5s;
+constexpr auto kQmpWait = 5s;
 
 // The QEMU side: accepts one client and exchanges JSON lines with it.
 class ScriptedQmpServer {
@@ -73,7 +73,7 @@ class QmpClientTest : public ::testing::Test {
     std::optional<std::string> error;
     client.connect(socket_path(), [&](std::string e) { error = std::move(e); });
     ASSERT_TRUE(run_until(
-        io_, [&] { return error.has_value(); }, kWait));
+        io_, [&] { return error.has_value(); }, kQmpWait));
     ASSERT_EQ(*error, "");
     ASSERT_TRUE(client.ready());
   }
@@ -96,7 +96,7 @@ TEST_F(QmpClientTest, RepliesReachTheCommandThatAskedEvenOutOfOrder) {
                    replies[1] = {e, r};
                  });
   ASSERT_TRUE(run_until(
-      io_, [&] { return server.received().size() == 2; }, kWait));
+      io_, [&] { return server.received().size() == 2; }, kQmpWait));
   EXPECT_EQ(server.received()[0]["execute"], "query-status");
   EXPECT_FALSE(server.received()[0].contains("arguments"));
   EXPECT_EQ(server.received()[1]["arguments"]["command-line"], "info kvm");
@@ -106,7 +106,7 @@ TEST_F(QmpClientTest, RepliesReachTheCommandThatAskedEvenOutOfOrder) {
   server.send(json{{"return", {{"status", "running"}, {"running", true}}},
                    {"id", server.received()[0]["id"]}});
   ASSERT_TRUE(run_until(
-      io_, [&] { return !replies[0].second.is_null(); }, kWait));
+      io_, [&] { return !replies[0].second.is_null(); }, kQmpWait));
   EXPECT_EQ(replies[0].first, "");
   EXPECT_EQ(replies[0].second["status"], "running");
   EXPECT_EQ(replies[1].first, "GenericError: no monitor");
@@ -128,10 +128,10 @@ TEST_F(QmpClientTest, EventsArriveAndTheEndOfTheConnectionIsReported) {
                    {"data", {{"guest", true}, {"reason", "guest-shutdown"}}},
                    {"timestamp", {{"seconds", 1}, {"microseconds", 2}}}});
   ASSERT_TRUE(run_until(
-      io_, [&] { return server.received().size() == 1; }, kWait));
+      io_, [&] { return server.received().size() == 1; }, kQmpWait));
   server.close();
   ASSERT_TRUE(run_until(
-      io_, [&] { return closed.has_value(); }, kWait));
+      io_, [&] { return closed.has_value(); }, kQmpWait));
 
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].first, "SHUTDOWN");
@@ -146,7 +146,7 @@ TEST_F(QmpClientTest, ConnectingToNothingFailsWithTheReason) {
   std::optional<std::string> error;
   client.connect(socket_path(), [&](std::string e) { error = std::move(e); });
   ASSERT_TRUE(run_until(
-      io_, [&] { return error.has_value(); }, kWait));
+      io_, [&] { return error.has_value(); }, kQmpWait));
   EXPECT_NE(error->find(socket_path().string()), std::string::npos) << *error;
   EXPECT_FALSE(client.ready());
   bool answered = false;

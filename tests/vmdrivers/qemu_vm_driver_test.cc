@@ -11,6 +11,7 @@
 #include <chrono>
 #include <fstream>
 
+#include "halt_record.h"
 #include "process_test_support.h"
 #include "qemu_test_support.h"
 #include "vm/process/process_group.h"
@@ -27,12 +28,9 @@ using namespace std::chrono_literals;
 
 // TCG boots take a few seconds, more on a loaded machine.
 constexpr auto kBootWait = 120s;
-constexpr auto kWait = 30s;
+constexpr auto kQemuWait = 30s;
 
-struct Halt {
-  std::string uuid;
-  HaltCause cause;
-};
+using testing::Halt;
 
 class QemuVmDriverTest : public ::testing::Test {
  protected:
@@ -68,12 +66,12 @@ class QemuVmDriverTest : public ::testing::Test {
 
   VmResult start(VmDriver& driver, const VmConfig& vm) {
     return run_operation(
-        io_, [&](VmDriver::Done done) { driver.start(vm, std::move(done)); }, kWait);
+        io_, [&](VmDriver::Done done) { driver.start(vm, std::move(done)); }, kQemuWait);
   }
 
   VmResult stop(VmDriver& driver, const std::string& uuid) {
     return run_operation(
-        io_, [&](VmDriver::Done done) { driver.stop(uuid, std::move(done)); }, kWait);
+        io_, [&](VmDriver::Done done) { driver.stop(uuid, std::move(done)); }, kQemuWait);
   }
 
   testing::ScratchDir dir_;
@@ -142,7 +140,7 @@ TEST_F(QemuVmDriverTest, AKilledQemuIsACrash) {
   ASSERT_TRUE(start(*driver, VmConfig{"vm-kill", "kill", 0}).ok);
   ASSERT_EQ(::kill(driver->process_group("vm-kill").value(), SIGKILL), 0);
   ASSERT_TRUE(run_until(
-      io_, [&] { return !halts_.empty(); }, kWait));
+      io_, [&] { return !halts_.empty(); }, kQemuWait));
   EXPECT_EQ(halts_.front().uuid, "vm-kill");
   EXPECT_EQ(halts_.front().cause, HaltCause::kGuestCrash);
   EXPECT_TRUE(driver->running().empty());
@@ -202,7 +200,7 @@ TEST_F(QemuVmDriverTest, AutoProbesKvmOnceAndStartsWaitForTheChoice) {
   driver->start(VmConfig{"vm-auto", "auto", 0}, started.callback());
   EXPECT_EQ(driver->running(), std::vector<std::string>{"vm-auto"}) << "a waiting start is listed";
   ASSERT_TRUE(run_until(
-      io_, [&] { return started.ready(); }, kWait));
+      io_, [&] { return started.ready(); }, kQemuWait));
   EXPECT_TRUE(started.result->ok) << started.result->error;
   ASSERT_TRUE(driver->accelerator().has_value());
   EXPECT_NE(driver->accelerator(), Accelerator::kAuto);
@@ -218,7 +216,7 @@ TEST_F(QemuVmDriverTest, AStopDuringStartEndsTheVmAndFailsTheStart) {
   driver->start(VmConfig{"vm-early", "early", 0}, started.callback());
   driver->stop("vm-early", stopped.callback());
   ASSERT_TRUE(run_until(
-      io_, [&] { return started.ready() && stopped.ready(); }, kWait));
+      io_, [&] { return started.ready() && stopped.ready(); }, kQemuWait));
   EXPECT_TRUE(stopped.result->ok) << stopped.result->error;
   EXPECT_FALSE(started.result->ok);
   EXPECT_TRUE(driver->running().empty());

@@ -18,19 +18,19 @@ namespace poolha::daemon {
 
 namespace {
 
-[[noreturn]] void fail_errno(const std::string& what) {
+[[noreturn]] void fail_with_io_error(const std::string& what) {
   throw io::IoError(fmt::format("{}: {}", what, std::strerror(errno)));
 }
 
 // The new file's directory entry must survive a crash too.
 void sync_directory(const std::filesystem::path& directory) {
   const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) fail_errno(fmt::format("open directory {}", directory.string()));
+  if (fd < 0) fail_with_io_error(fmt::format("open directory {}", directory.string()));
   const int rc = ::fsync(fd);
   const int saved = errno;
   ::close(fd);
   errno = saved;
-  if (rc != 0) fail_errno(fmt::format("fsync directory {}", directory.string()));
+  if (rc != 0) fail_with_io_error(fmt::format("fsync directory {}", directory.string()));
 }
 
 }  // namespace
@@ -52,14 +52,14 @@ bool create_heartbeat_sr_file_if_missing(const HeartbeatSrConfig& sr, std::uint6
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST) return false;
-    fail_errno(fmt::format("create heartbeat SR file {}", sr.device));
+    fail_with_io_error(fmt::format("create heartbeat SR file {}", sr.device));
   }
   if (::ftruncate(fd, static_cast<off_t>(size)) != 0 || ::fsync(fd) != 0) {
     const int saved = errno;
     ::close(fd);
     ::unlink(path.c_str());
     errno = saved;
-    fail_errno(fmt::format("size heartbeat SR file {} to {} bytes", sr.device, size));
+    fail_with_io_error(fmt::format("size heartbeat SR file {} to {} bytes", sr.device, size));
   }
   ::close(fd);
   sync_directory(path.has_parent_path() ? path.parent_path() : std::filesystem::path("."));

@@ -18,7 +18,7 @@ namespace poolha::daemon {
 
 namespace {
 
-[[noreturn]] void fail_errno(const std::string& what) {
+[[noreturn]] void fail_with_local_copy_error(const std::string& what) {
   throw LocalCopyError(fmt::format("{}: {}", what, std::strerror(errno)));
 }
 
@@ -47,7 +47,7 @@ void write_all(int fd, const std::vector<std::uint8_t>& bytes, const std::string
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      fail_errno(what);
+      fail_with_local_copy_error(what);
     }
     done += static_cast<std::size_t>(n);
   }
@@ -63,7 +63,7 @@ std::optional<pool::Snapshot> read_local_copy(const std::filesystem::path& file)
   const FileDescriptor fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ENOENT) return std::nullopt;
-    fail_errno(fmt::format("open local copy {}", file.string()));
+    fail_with_local_copy_error(fmt::format("open local copy {}", file.string()));
   }
   std::vector<std::uint8_t> image;
   std::uint8_t buffer[65536];
@@ -71,7 +71,7 @@ std::optional<pool::Snapshot> read_local_copy(const std::filesystem::path& file)
     const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
     if (n < 0) {
       if (errno == EINTR) continue;
-      fail_errno(fmt::format("read local copy {}", file.string()));
+      fail_with_local_copy_error(fmt::format("read local copy {}", file.string()));
     }
     if (n == 0) break;
     image.insert(image.end(), buffer, buffer + n);
@@ -97,17 +97,18 @@ void save_local_copy(const std::filesystem::path& file, const pool::Snapshot& sn
   {
     const FileDescriptor fd(
         ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (fd.get() < 0) fail_errno(fmt::format("create {}", temporary.string()));
+    if (fd.get() < 0) fail_with_local_copy_error(fmt::format("create {}", temporary.string()));
     write_all(fd.get(), pool::encode_local_copy(snapshot),
               fmt::format("write {}", temporary.string()));
-    if (::fsync(fd.get()) != 0) fail_errno(fmt::format("fsync {}", temporary.string()));
+    if (::fsync(fd.get()) != 0)
+      fail_with_local_copy_error(fmt::format("fsync {}", temporary.string()));
   }
   if (::rename(temporary.c_str(), file.c_str()) != 0) {
-    fail_errno(fmt::format("rename {} to {}", temporary.string(), file.string()));
+    fail_with_local_copy_error(fmt::format("rename {} to {}", temporary.string(), file.string()));
   }
   const FileDescriptor dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0 || ::fsync(dir.get()) != 0) {
-    fail_errno(fmt::format("fsync directory {}", directory.string()));
+    fail_with_local_copy_error(fmt::format("fsync directory {}", directory.string()));
   }
 }
 

@@ -2,11 +2,9 @@
 
 #include <stdexcept>
 
-namespace poolha::vm {
+#include "common/units.h"
 
-namespace {
-constexpr std::uint64_t kMiB = 1024 * 1024;
-}  // namespace
+namespace poolha::vm {
 
 std::uint64_t memory_mib(const VmConfig& vm, std::uint64_t fallback_mib) {
   if (vm.memory == 0) return fallback_mib;

@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "planner_test_support.h"
+
 namespace poolha::planner {
 namespace {
 
 // Bound-only planning: no failure set may be enumerated.
-constexpr PlannerBudget kBoundOnly{.max_failure_sets = 0, .max_search_nodes = 0};
+using testing::kBoundOnly;
 
 TEST(PlannerFailurePlan, ZeroFailuresAlwaysHasAPlan) {
   const PoolShape overfull{{0, 0}, {{8, 0}, {8, 1}}};

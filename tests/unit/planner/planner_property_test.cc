@@ -21,7 +21,7 @@ using testing::TestRandom;
 constexpr int kRounds = 20000;
 constexpr std::uint32_t kMaxHosts = 6;
 constexpr std::uint32_t kMaxVms = 8;
-constexpr PlannerBudget kBoundOnly{.max_failure_sets = 0, .max_search_nodes = 0};
+using testing::kBoundOnly;
 
 TEST(PlannerProperty, MatchesBruteForceOnTinyPools) {
   TestRandom random(0x5eed0003);

@@ -8,9 +8,14 @@
 #include <span>
 #include <vector>
 
+#include "planner/planner_budget.h"
 #include "planner/pool_shape.h"
 
 namespace poolha::planner::testing {
+
+// Answers from the bound alone, with no search: what the planner falls back
+// to beyond its budget.
+inline constexpr PlannerBudget kBoundOnly{.max_failure_sets = 0, .max_search_nodes = 0};
 
 // std::mt19937_64 produces the same sequence everywhere; the mapping to a
 // range is done here because std:: distributions differ between libraries.

@@ -18,7 +18,7 @@ using test_support::sample_database;
 using test_support::SimulatedArea;
 using test_support::vm_change;
 
-constexpr LogGeometry kGeometry{64 * 1024, 512};
+constexpr LogGeometry kCorruptionLog{64 * 1024, 512};
 
 struct StoredRecord {
   std::uint64_t offset;        // within a half
@@ -27,7 +27,7 @@ struct StoredRecord {
 
 // A log holding a take-over snapshot and `deltas` deltas, all acknowledged.
 struct AckedLog {
-  SimulatedArea area{kGeometry};
+  SimulatedArea area{kCorruptionLog};
   std::vector<StoredRecord> records;
   Generation generation = 0;
   std::optional<Database> database;
@@ -35,14 +35,14 @@ struct AckedLog {
 
 StoredRecord describe(const PendingWrite& pending) {
   const AreaWrite& w = pending.writes[0];
-  const auto view = std::get<RecordView>(read_record(w.bytes, kGeometry.block_size));
-  return {w.offset % kGeometry.half_size(), kRecordHeaderSize + view.payload.size()};
+  const auto view = std::get<RecordView>(read_record(w.bytes, kCorruptionLog.block_size));
+  return {w.offset % kCorruptionLog.half_size(), kRecordHeaderSize + view.payload.size()};
 }
 
 AckedLog build_log(int deltas) {
   AckedLog log;
   const RecoveredLog blank = log.area.recover();
-  MetadataLogWriter writer(MasterToken::for_elected_master("host-a"), kGeometry,
+  MetadataLogWriter writer(MasterToken::for_elected_master("host-a"), kCorruptionLog,
                            Snapshot{sample_database(), 0}, blank);
   Result<PendingWrite> take_over = writer.take_over();
   log.records.push_back(describe(take_over.value()));
@@ -60,7 +60,7 @@ AckedLog build_log(int deltas) {
 }
 
 void flip_bit(SimulatedArea& area, int half, std::uint64_t offset, std::size_t bit) {
-  area.bytes()[kGeometry.half_start(half) + offset + bit / 8] ^=
+  area.bytes()[kCorruptionLog.half_start(half) + offset + bit / 8] ^=
       static_cast<std::uint8_t>(1u << (bit % 8));
 }
 
@@ -111,7 +111,7 @@ TEST(PoolCorruption, WholeCopyZeroedOrRandom) {
     for (int half = 0; half < 2; ++half) {
       for (bool zero : {true, false}) {
         SimulatedArea area = log.area;
-        const std::uint64_t start = kGeometry.half_start(half) + log.records[index].offset;
+        const std::uint64_t start = kCorruptionLog.half_start(half) + log.records[index].offset;
         for (std::size_t i = 0; i < log.records[index].covered_length; ++i) {
           area.bytes()[start + i] = zero ? 0 : random.byte();
         }
@@ -167,7 +167,7 @@ TEST(PoolCorruption, CrashDuringTakeOverOfADamagedLog) {
       const RecoveredLog recovered = area.recover();
       ASSERT_TRUE(recovered.newest.has_value());
       EXPECT_EQ(recovered.first_half_to_overwrite, half);
-      MetadataLogWriter writer(MasterToken::for_elected_master("host-c"), kGeometry,
+      MetadataLogWriter writer(MasterToken::for_elected_master("host-c"), kCorruptionLog,
                                *recovered.newest, recovered);
       Database after = *log.database;
       SetPoolFields master;

@@ -16,10 +16,10 @@ using test_support::sample_database;
 using test_support::SimulatedArea;
 using test_support::vm_change;
 
-constexpr LogGeometry kGeometry{256 * 1024, 512};
+constexpr LogGeometry kMetadataLog{256 * 1024, 512};
 
 TEST(PoolMetadataLog, BlankAreaRecoversNothing) {
-  const SimulatedArea area(kGeometry);
+  const SimulatedArea area(kMetadataLog);
   const RecoveredLog r = area.recover();
   EXPECT_FALSE(r.newest.has_value());
   EXPECT_TRUE(r.issues.empty());
@@ -36,9 +36,9 @@ TEST(PoolMetadataLog, GeometryRules) {
 }
 
 TEST(PoolMetadataLog, TakeOverWritesASnapshotToBothHalves) {
-  SimulatedArea area(kGeometry);
+  SimulatedArea area(kMetadataLog);
   const Database initial = sample_database();
-  MetadataLogWriter writer(MasterToken::for_elected_master("host-b"), kGeometry,
+  MetadataLogWriter writer(MasterToken::for_elected_master("host-b"), kMetadataLog,
                            Snapshot{initial, 41}, area.recover());
   EXPECT_FALSE(writer.taken_over());
   Result<PendingWrite> pending = writer.take_over();
@@ -47,7 +47,7 @@ TEST(PoolMetadataLog, TakeOverWritesASnapshotToBothHalves) {
   EXPECT_EQ(pending.value().kind, RecordKind::kSnapshot);
   ASSERT_EQ(pending.value().writes.size(), 2u);
   EXPECT_EQ(pending.value().writes[0].offset, 0u);
-  EXPECT_EQ(pending.value().writes[1].offset, kGeometry.half_size());
+  EXPECT_EQ(pending.value().writes[1].offset, kMetadataLog.half_size());
   EXPECT_EQ(writer.generation(), 41u);  // nothing acknowledged yet
   area.perform_all(pending.value());
   writer.acknowledge(42);
@@ -61,7 +61,7 @@ TEST(PoolMetadataLog, TakeOverWritesASnapshotToBothHalves) {
 }
 
 TEST(PoolMetadataLog, AppendedChangesAreRecoveredInOrder) {
-  SimulatedArea area(kGeometry);
+  SimulatedArea area(kMetadataLog);
   MetadataLogWriter writer = open_writer(area, "host-a", sample_database());
   Database reference = writer.database();
   std::uint64_t previous_offset = 0;
@@ -73,8 +73,8 @@ TEST(PoolMetadataLog, AppendedChangesAreRecoveredInOrder) {
     // Deltas follow each other, block aligned, mirrored in the other half.
     const auto& writes = pending.value().writes;
     EXPECT_GT(writes[0].offset, previous_offset);
-    EXPECT_EQ(writes[0].offset % kGeometry.block_size, 0u);
-    EXPECT_EQ(writes[1].offset, writes[0].offset + kGeometry.half_size());
+    EXPECT_EQ(writes[0].offset % kMetadataLog.block_size, 0u);
+    EXPECT_EQ(writes[1].offset, writes[0].offset + kMetadataLog.half_size());
     EXPECT_EQ(writes[0].bytes, writes[1].bytes);
     previous_offset = writes[0].offset;
     area.perform_all(pending.value());
@@ -99,7 +99,7 @@ TEST(PoolMetadataLog, AppendedChangesAreRecoveredInOrder) {
 }
 
 TEST(PoolMetadataLog, InvalidChangesWriteNothing) {
-  SimulatedArea area(kGeometry);
+  SimulatedArea area(kMetadataLog);
   MetadataLogWriter writer = open_writer(area, "host-a", sample_database());
   const Generation before = writer.generation();
   Result<PendingWrite> pending = writer.append(RemoveHost{"host-a"});
@@ -110,9 +110,9 @@ TEST(PoolMetadataLog, InvalidChangesWriteNothing) {
 }
 
 TEST(PoolMetadataLog, OnlyTheMasterWrites) {
-  SimulatedArea area(kGeometry);
+  SimulatedArea area(kMetadataLog);
   // A host that is not in the pool cannot take over.
-  MetadataLogWriter stranger(MasterToken::for_elected_master("host-x"), kGeometry,
+  MetadataLogWriter stranger(MasterToken::for_elected_master("host-x"), kMetadataLog,
                              Snapshot{sample_database(), 1}, area.recover());
   Result<PendingWrite> refused = stranger.take_over();
   ASSERT_FALSE(refused.ok());
@@ -131,8 +131,8 @@ TEST(PoolMetadataLog, OnlyTheMasterWrites) {
 }
 
 TEST(PoolMetadataLog, ProtocolMisuseAborts) {
-  SimulatedArea area(kGeometry);
-  MetadataLogWriter fresh(MasterToken::for_elected_master("host-a"), kGeometry,
+  SimulatedArea area(kMetadataLog);
+  MetadataLogWriter fresh(MasterToken::for_elected_master("host-a"), kMetadataLog,
                           Snapshot{sample_database(), 0}, area.recover());
   EXPECT_DEATH((void)fresh.append(vm_change(1)), "before take_over");
 
@@ -147,7 +147,7 @@ TEST(PoolMetadataLog, ProtocolMisuseAborts) {
 
 TEST(PoolMetadataLog, AbandonedWriteIsFollowedBySnapshot) {
   for (std::size_t completed : {0u, 1u}) {
-    SimulatedArea area(kGeometry);
+    SimulatedArea area(kMetadataLog);
     MetadataLogWriter writer = open_writer(area, "host-a", sample_database());
     commit(area, writer, vm_change(1));
     const Database acked = writer.database();
@@ -163,7 +163,7 @@ TEST(PoolMetadataLog, AbandonedWriteIsFollowedBySnapshot) {
     EXPECT_EQ(next.value().generation, pending.value().generation + 1);
     // The half that may hold the dropped record intact is rewritten last.
     const std::uint64_t first_offset = next.value().writes[0].offset;
-    EXPECT_EQ(first_offset, completed == 0 ? 0u : kGeometry.half_size()) << completed;
+    EXPECT_EQ(first_offset, completed == 0 ? 0u : kMetadataLog.half_size()) << completed;
     area.perform_all(next.value());
     writer.acknowledge(next.value().generation);
     const RecoveredLog r = area.recover();
@@ -183,14 +183,14 @@ TEST(PoolMetadataLog, SnapshotLargerThanAHalfIsRefused) {
 }
 
 TEST(PoolMetadataLog, AreaReusedFromAnEarlierLogKeepsNumberingUp) {
-  SimulatedArea area(kGeometry);
+  SimulatedArea area(kMetadataLog);
   {
     MetadataLogWriter old = open_writer(area, "host-a", sample_database());
     for (int i = 0; i < 10; ++i) commit(area, old, vm_change(i));
   }
   const RecoveredLog r = area.recover();
   // HA re-enabled from a database whose own generation is older than the area's.
-  MetadataLogWriter writer(MasterToken::for_elected_master("host-a"), kGeometry,
+  MetadataLogWriter writer(MasterToken::for_elected_master("host-a"), kMetadataLog,
                            Snapshot{sample_database(), 3}, r);
   Result<PendingWrite> pending = writer.take_over();
   ASSERT_TRUE(pending.ok());

@@ -21,7 +21,7 @@ using test_support::SimulatedArea;
 using test_support::TestRandom;
 using test_support::TornMode;
 
-constexpr LogGeometry kGeometry{32 * 1024, 512};
+constexpr LogGeometry kHistoryLog{32 * 1024, 512};
 
 Change random_change(TestRandom& random) {
   auto host = [&] { return "host-" + std::to_string(random.below(6)); };
@@ -170,8 +170,8 @@ class RandomHistory {
       chain_.clear();
     }
     const AreaWrite& w = pending.writes[0];
-    const auto view = std::get<RecordView>(read_record(w.bytes, kGeometry.block_size));
-    chain_.push_back({w.offset % kGeometry.half_size(), kRecordHeaderSize + view.payload.size()});
+    const auto view = std::get<RecordView>(read_record(w.bytes, kHistoryLog.block_size));
+    chain_.push_back({w.offset % kHistoryLog.half_size(), kRecordHeaderSize + view.payload.size()});
   }
 
   void acknowledged(const PendingWrite& pending, Database after) {
@@ -236,7 +236,7 @@ class RandomHistory {
     const auto& [offset, covered] = chain_[random_.below(chain_.size())];
     const int half = static_cast<int>(random_.below(2));
     const std::size_t bit = random_.below(covered * 8);
-    area_.bytes()[kGeometry.half_start(half) + offset + bit / 8] ^=
+    area_.bytes()[kHistoryLog.half_start(half) + offset + bit / 8] ^=
         static_cast<std::uint8_t>(1u << (bit % 8));
   }
 
@@ -299,7 +299,7 @@ class RandomHistory {
     const auto& hosts = start.database.hosts();
     auto it = hosts.begin();
     std::advance(it, static_cast<std::ptrdiff_t>(random_.below(hosts.size())));
-    writer_.emplace(MasterToken::for_elected_master(it->first), kGeometry, std::move(start),
+    writer_.emplace(MasterToken::for_elected_master(it->first), kHistoryLog, std::move(start),
                     area_contents);
     Result<PendingWrite> take_over = writer_->take_over();
     EXPECT_TRUE(take_over.ok()) << where();
@@ -320,7 +320,7 @@ class RandomHistory {
   }
 
   TestRandom random_;
-  SimulatedArea area_{kGeometry};
+  SimulatedArea area_{kHistoryLog};
   Database reference_;                    // the acknowledged state
   Generation acked_ = 0;                  // its generation
   std::map<Generation, Database> known_;  // every state written, or that may have been

@@ -21,10 +21,10 @@ using test_support::SimulatedArea;
 using test_support::sweep_crash_points;
 using test_support::vm_change;
 
-constexpr LogGeometry kGeometry{64 * 1024, 512};
+constexpr LogGeometry kTornWriteLog{64 * 1024, 512};
 
 TEST(PoolTornWrite, LastDeltaAtEveryPrefix) {
-  SimulatedArea area(kGeometry);
+  SimulatedArea area(kTornWriteLog);
   MetadataLogWriter writer = open_writer(area, "host-a", sample_database());
   for (int i = 0; i < 5; ++i) commit(area, writer, vm_change(i));
 
@@ -47,7 +47,7 @@ TEST(PoolTornWrite, LastDeltaOfEveryKindOfChange) {
                             pool_change};
   std::uint64_t seed = 10;
   for (const Change& change : changes) {
-    SimulatedArea area(kGeometry);
+    SimulatedArea area(kTornWriteLog);
     MetadataLogWriter writer = open_writer(area, "host-a", sample_database());
     commit(area, writer, vm_change(1));
     Database after = writer.database();
@@ -61,15 +61,15 @@ TEST(PoolTornWrite, LastDeltaOfEveryKindOfChange) {
 }
 
 TEST(PoolTornWrite, TakeOverSnapshotAtEveryPrefix) {
-  SimulatedArea area(kGeometry);
+  SimulatedArea area(kTornWriteLog);
   {
     MetadataLogWriter old_master = open_writer(area, "host-a", sample_database());
     for (int i = 0; i < 4; ++i) commit(area, old_master, vm_change(i));
   }
   const RecoveredLog recovered = area.recover();
   ASSERT_TRUE(recovered.newest.has_value());
-  MetadataLogWriter writer(MasterToken::for_elected_master("host-b"), kGeometry, *recovered.newest,
-                           recovered);
+  MetadataLogWriter writer(MasterToken::for_elected_master("host-b"), kTornWriteLog,
+                           *recovered.newest, recovered);
   Database after = recovered.newest->database;
   SetPoolFields master;
   master.master = "host-b";
@@ -82,14 +82,14 @@ TEST(PoolTornWrite, TakeOverSnapshotAtEveryPrefix) {
 }
 
 TEST(PoolTornWrite, FirstTakeOverOnABlankAreaIsAllOrNothing) {
-  const SimulatedArea blank(kGeometry);
-  MetadataLogWriter writer(MasterToken::for_elected_master("host-a"), kGeometry,
+  const SimulatedArea blank(kTornWriteLog);
+  MetadataLogWriter writer(MasterToken::for_elected_master("host-a"), kTornWriteLog,
                            Snapshot{sample_database(), 7}, blank.recover());
   Result<PendingWrite> pending = writer.take_over();
   ASSERT_TRUE(pending.ok());
   const AreaWrite& first = pending.value().writes[0];
   // The record counts once its header and payload are down; padding is not needed.
-  const auto view = std::get<RecordView>(read_record(first.bytes, kGeometry.block_size));
+  const auto view = std::get<RecordView>(read_record(first.bytes, kTornWriteLog.block_size));
   const std::size_t covered = kRecordHeaderSize + view.payload.size();
   for (std::size_t length = 0; length <= first.bytes.size(); ++length) {
     SimulatedArea area = blank;

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/units.h"
 #include "pool/log_record.h"
 #include "pool/metadata_log_recovery.h"
 #include "sim/metadata_area.h"
@@ -27,7 +28,6 @@ using failover::RestartPriority;
 using failover::VmPower;
 using failover::VmRecord;
 
-constexpr std::uint64_t kGiB = std::uint64_t{1} << 30;
 constexpr HostIndex kHosts = 3;
 // Room for a handful of deltas after each snapshot: compaction is frequent.
 constexpr pool::LogGeometry kSmallArea{16 * 1024, 512};

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/units.h"
 #include "pool/field_rules.h"
 #include "sim/pool_records.h"
 
@@ -14,8 +15,6 @@ namespace {
 using failover::RestartPriority;
 using failover::VmPower;
 using failover::VmRecord;
-
-constexpr std::uint64_t kGiB = std::uint64_t{1} << 30;
 
 VmRecord make_record(std::string uuid, VmPower power, HostIndex resident_on,
                      HostIndex scheduled_on) {

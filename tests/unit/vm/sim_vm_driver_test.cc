@@ -5,6 +5,8 @@
 #include <map>
 #include <optional>
 
+#include "common/units.h"
+
 namespace poolha::vm {
 namespace {
 
@@ -29,8 +31,6 @@ class ManualScheduler final : public Scheduler {
   std::int64_t now_ = 0;
   std::multimap<std::int64_t, std::function<void()>> queue_;
 };
-
-constexpr std::uint64_t kGiB = 1ull << 30;
 
 struct VmSimDriver : ::testing::Test {
   ManualScheduler scheduler;

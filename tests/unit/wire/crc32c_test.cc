@@ -1,4 +1,5 @@
 #include "wire/crc32c.h"
+#include "../../support/bytes.h"
 
 #include <gtest/gtest.h>
 
@@ -10,9 +11,7 @@
 namespace poolha::wire {
 namespace {
 
-std::span<const std::uint8_t> as_bytes(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
+using test_support::bytes_of;
 
 // Bit at a time: slow but obviously the definition.
 std::uint32_t reference_crc32c(std::span<const std::uint8_t> bytes) {
@@ -25,7 +24,7 @@ std::uint32_t reference_crc32c(std::span<const std::uint8_t> bytes) {
 }
 
 TEST(WireCrc32c, CheckValue) {
-  EXPECT_EQ(crc32c(as_bytes("123456789")), 0xE3069283u);
+  EXPECT_EQ(crc32c(bytes_of("123456789")), 0xE3069283u);
 }
 
 TEST(WireCrc32c, KnownVectors) {
@@ -49,7 +48,7 @@ TEST(WireCrc32c, MatchesBitwiseReferenceAtEveryLengthAndAlignment) {
 }
 
 TEST(WireCrc32c, SeedContinuesACrc) {
-  std::span<const std::uint8_t> all = as_bytes("The quick brown fox jumps over the lazy dog");
+  std::span<const std::uint8_t> all = bytes_of("The quick brown fox jumps over the lazy dog");
   for (std::size_t cut = 0; cut <= all.size(); ++cut)
     EXPECT_EQ(crc32c(all.subspan(cut), crc32c(all.first(cut))), crc32c(all));
 }

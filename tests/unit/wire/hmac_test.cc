@@ -1,4 +1,5 @@
 #include "wire/hmac.h"
+#include "../../support/bytes.h"
 
 #include <gtest/gtest.h>
 
@@ -8,9 +9,7 @@
 namespace poolha::wire {
 namespace {
 
-std::span<const std::uint8_t> as_bytes(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
+using test_support::bytes_of;
 
 Mac from_hex(std::string_view hex) {
   Mac m{};
@@ -21,7 +20,7 @@ Mac from_hex(std::string_view hex) {
 }
 
 TEST(WireHmac, Rfc4231TestCase2) {
-  EXPECT_EQ(hmac_sha256(as_bytes("Jefe"), as_bytes("what do ya want for nothing?")),
+  EXPECT_EQ(hmac_sha256(bytes_of("Jefe"), bytes_of("what do ya want for nothing?")),
             from_hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"));
 }
 
@@ -32,7 +31,7 @@ TEST(WireHmac, EmptyKeyAndData) {
 }
 
 TEST(WireHmac, MacEqual) {
-  const Mac a = hmac_sha256(as_bytes("k"), as_bytes("x"));
+  const Mac a = hmac_sha256(bytes_of("k"), bytes_of("x"));
   Mac b = a;
   EXPECT_TRUE(mac_equal(a, b));
   b[31] ^= 1;
