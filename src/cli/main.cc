@@ -5,6 +5,7 @@
 #include "cli/bench_failover.h"
 #include "cli/daemon_command.h"
 #include "cli/demo_command.h"
+#include "cli/disk_writer_command.h"
 #include "cli/fence_commands.h"
 #include "cli/hash_password_command.h"
 #include "cli/pool_create_command.h"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   poolha::cli::add_pool_create_command(app, exit_code);
   poolha::cli::add_demo_command(app, exit_code);
   poolha::cli::add_daemon_command(app, exit_code);
+  poolha::cli::add_disk_writer_commands(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

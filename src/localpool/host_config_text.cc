@@ -89,7 +89,8 @@ std::string render_host_config(const PoolPlan& plan, std::size_t host_index,
       "uuid = {}\n"
       "name_label = {}\n"
       "device = {}\n"
-      "direct_io = {}\n\n"
+      "direct_io = {}\n"
+      "metadata_area_mib = {}\n\n"
       "[fencing]\n"
       "kind = \"process\"\n"
       "socket = {}\n\n"
@@ -100,8 +101,8 @@ std::string render_host_config(const PoolPlan& plan, std::size_t host_index,
       "addresses = {}\n\n"
       "[vm]\n",
       toml_string(plan.sr_uuid), toml_string(plan.sr_name_label),
-      toml_string(plan.heartbeat_sr.string()), plan.heartbeat_sr_direct_io ? "true" : "false",
-      toml_string(self.fencer_socket.string()), toml_string(password_hash),
+      toml_string(plan.heartbeat_sr_device()), plan.heartbeat_sr_direct_io ? "true" : "false",
+      plan.metadata_area_mib, toml_string(self.fencer_socket.string()), toml_string(password_hash),
       toml_string_array(plan.isolation_addresses));
   if (plan.vm_kind == VmKind::kProcess) {
     text += fmt::format(

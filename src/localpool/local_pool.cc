@@ -136,6 +136,20 @@ std::string choose_subnet(const std::string& prefix) {
   throw std::runtime_error("no free 10.213.X.0/24 subnet for the pool's bridge");
 }
 
+// The storage network is seen only from the namespaces on it, so it cannot
+// meet this machine's own addresses; it takes the management subnet's third
+// octet for easy reading: 10.213.X (management) and 10.214.X (storage).
+std::string storage_subnet_for(const std::string& management_subnet) {
+  return "10.214." + management_subnet.substr(management_subnet.rfind('.') + 1);
+}
+
+constexpr std::uint16_t kDefaultNbdPort = 10809;
+// Interface names inside each host's namespace (NamespaceNetwork,
+// StorageNetwork) and the nft table that cuts each path.
+constexpr const char* kManagementInterface = "eth0";
+constexpr const char* kManagementCutTable = "poolha_cut_management";
+constexpr const char* kStorageCutTable = "poolha_cut_storage";
+
 api::HttpRpcTransportConfig transport_config(const std::string& address, int port,
                                              Duration connect_timeout, Duration read_timeout) {
   api::HttpRpcTransportConfig config;
@@ -181,6 +195,16 @@ LocalPool::LocalPool(LocalPoolOptions options) : options_(std::move(options)) {
   binary_ =
       options_.poolha_binary.empty() ? fs::read_symlink("/proc/self/exe") : options_.poolha_binary;
   if (!fs::exists(binary_)) throw std::invalid_argument("no poolha binary at " + binary_.string());
+  const bool nbd_storage = options_.storage == Storage::kNbdNamespace;
+  if (nbd_storage) {
+    if (options_.isolation != Isolation::kNamespaces) {
+      throw std::invalid_argument(
+          "NBD storage in a storage namespace needs hosts in namespaces (Isolation::kNamespaces)");
+    }
+    if (const std::string why = NbdStorageServer::unavailable_reason(); !why.empty()) {
+      throw std::runtime_error(why);
+    }
+  }
 
   PlanInputs inputs;
   inputs.host_count = options_.hosts;
@@ -195,9 +219,24 @@ LocalPool::LocalPool(LocalPoolOptions options) : options_(std::move(options)) {
       throw std::runtime_error("cannot isolate hosts in namespaces: " + why);
     }
     const std::string prefix = network_prefix();
-    network_ = std::make_unique<NamespaceNetwork>(prefix, choose_subnet(prefix), options_.hosts);
+    const std::string subnet = choose_subnet(prefix);
+    network_ = std::make_unique<NamespaceNetwork>(prefix, subnet, options_.hosts);
     for (std::size_t i = 0; i < options_.hosts; ++i) {
       inputs.host_addresses.push_back(network_->host_address(i));
+      inputs.host_namespaces.push_back(network_->namespace_name(i));
+    }
+    if (nbd_storage) {
+      storage_network_ = std::make_unique<StorageNetwork>(prefix, storage_subnet_for(subnet),
+                                                          inputs.host_namespaces);
+      inputs.storage = Storage::kNbdNamespace;
+      inputs.storage_namespace = storage_network_->server_namespace();
+      inputs.storage_server_address = storage_network_->server_address();
+      for (std::size_t i = 0; i < options_.hosts; ++i) {
+        inputs.host_storage_addresses.push_back(storage_network_->host_address(i));
+      }
+      inputs.nbd_port = options_.nbd_port ? options_.nbd_port : kDefaultNbdPort;
+      for (const VmSpec& vm : options_.vms) inputs.vm_names.push_back(vm.name);
+      inputs.vm_disk_mib = options_.vm_disk_mib;
     }
     inputs.isolation_address = network_->gateway_address();
     inputs.heartbeat_port = options_.heartbeat_port ? options_.heartbeat_port : 694;
@@ -224,6 +263,7 @@ LocalPool::LocalPool(LocalPoolOptions options) : options_(std::move(options)) {
   inputs.heartbeat_sr_direct_io = directory_supports_direct_io(inputs.work_dir);
   plan_ = make_pool_plan(inputs);
   processes_.resize(plan_.hosts.size());
+  if (nbd_storage) storage_server_ = std::make_unique<NbdStorageServer>(plan_.storage);
 }
 
 LocalPool::~LocalPool() {
@@ -258,6 +298,8 @@ void LocalPool::write_files() {
   }
   check_configs_agree(parsed);
 
+  if (plan_.storage.kind == Storage::kNbdNamespace) write_storage_images();
+
   if (plan_.vm_kind == VmKind::kQemu && !fs::exists(plan_.guest_initramfs)) {
     say("building the micro-VM guest " + plan_.guest_initramfs.string());
     vm::MicrovmInitramfsSpec spec;
@@ -266,12 +308,105 @@ void LocalPool::write_files() {
     vm::build_microvm_initramfs(spec);
   }
   say("pool files written to " + plan_.work_dir.string() + " (" +
-      std::to_string(plan_.hosts.size()) +
-      " hosts, heartbeat SR direct_io=" + (plan_.heartbeat_sr_direct_io ? "true" : "false") + ")");
+      std::to_string(plan_.hosts.size()) + " hosts, heartbeat SR " + plan_.heartbeat_sr_device() +
+      ", direct_io=" + (plan_.heartbeat_sr_direct_io ? "true" : "false") + ")");
+}
+
+void LocalPool::write_storage_images() {
+  fs::create_directories(plan_.storage.dir);
+  for (const NbdExport& entry : plan_.nbd_exports()) {
+    if (fs::exists(entry.image)) continue;
+    std::ofstream(entry.image).close();
+    // Sparse: an image costs only what is written to it.
+    fs::resize_file(entry.image, entry.size_bytes);
+  }
+}
+
+NbdStorageServer& LocalPool::storage_server(const char* what) {
+  if (!storage_server_) {
+    throw std::logic_error(
+        std::string(what) +
+        ": the pool's storage is a local file, not NBD (Storage::kNbdNamespace)");
+  }
+  return *storage_server_;
+}
+
+void LocalPool::start_storage_server() {
+  NbdStorageServer& server = storage_server("start_storage_server");
+  server.start();
+  say("NBD storage server started: pid " + std::to_string(server.pid().value_or(0)) + ", " +
+      plan_.storage.server_address + ":" + std::to_string(plan_.storage.server_port) + " (" +
+      std::to_string(plan_.nbd_exports().size()) + " exports)");
+}
+
+void LocalPool::stop_storage_server() {
+  storage_server("stop_storage_server").stop();
+  say("NBD storage server stopped");
+}
+
+void LocalPool::pause_storage_server() {
+  storage_server("pause_storage_server").pause();
+  say("NBD storage server paused");
+}
+
+void LocalPool::resume_storage_server() {
+  storage_server("resume_storage_server").resume();
+  say("NBD storage server resumed");
+}
+
+bool LocalPool::storage_server_running() {
+  return storage_server_ && storage_server_->running();
+}
+
+NetworkPath LocalPool::management_path(std::size_t index) const {
+  const HostPlan& host = plan_.hosts.at(index);
+  if (host.network_namespace.empty()) {
+    throw std::logic_error(host.name +
+                           ": cutting the management network needs hosts in namespaces");
+  }
+  return NetworkPath{host.network_namespace, kManagementInterface, kManagementCutTable};
+}
+
+NetworkPath LocalPool::storage_path(std::size_t index) const {
+  const HostPlan& host = plan_.hosts.at(index);
+  if (plan_.storage.kind != Storage::kNbdNamespace) {
+    throw std::logic_error(host.name +
+                           ": cutting the storage path needs NBD storage (Storage::kNbdNamespace)");
+  }
+  return NetworkPath{host.network_namespace, StorageNetwork::kHostInterface, kStorageCutTable};
+}
+
+void LocalPool::cut_management(std::size_t index) {
+  cut_network_path(management_path(index));
+  say(plan_.hosts[index].name + ": management network cut");
+}
+
+void LocalPool::restore_management(std::size_t index) {
+  restore_network_path(management_path(index));
+  say(plan_.hosts[index].name + ": management network restored");
+}
+
+bool LocalPool::management_cut(std::size_t index) const {
+  return network_path_is_cut(management_path(index));
+}
+
+void LocalPool::cut_storage(std::size_t index) {
+  cut_network_path(storage_path(index));
+  say(plan_.hosts[index].name + ": storage path cut");
+}
+
+void LocalPool::restore_storage(std::size_t index) {
+  restore_network_path(storage_path(index));
+  say(plan_.hosts[index].name + ": storage path restored");
+}
+
+bool LocalPool::storage_cut(std::size_t index) const {
+  return network_path_is_cut(storage_path(index));
 }
 
 void LocalPool::create() {
   write_files();
+  if (storage_server_ && !storage_server_->running()) start_storage_server();
   std::vector<std::string> argv = {binary_.string(), "pool-create", "--config",
                                    plan_.hosts.front().config_file.string()};
   for (const VmSpec& vm : options_.vms) {
@@ -281,6 +416,9 @@ void LocalPool::create() {
     argv.push_back("--vm");
     argv.push_back(spec);
   }
+  // As on real hosts, pool-create runs on a host: in namespaces, it reaches
+  // the heartbeat SR over host-1's own storage path.
+  argv = host_command(0, std::move(argv));
   say("creating the pool database: " + command_text(argv));
   run_tool_checked(argv);
 }
@@ -497,6 +635,8 @@ void LocalPool::teardown() {
     }
     if (killed > 0) say(plan_.hosts[i].name + ": " + std::to_string(killed) + " VM(s) killed");
   }
+  if (storage_server_) storage_server_->stop();
+  if (storage_network_) storage_network_->remove();
   if (network_) network_->remove();
   if (options_.keep_work_dir) {
     say("work directory kept: " + plan_.work_dir.string());

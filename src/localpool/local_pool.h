@@ -1,15 +1,20 @@
 // A whole poolha pool on one machine: per host a configuration, a state and
 // a run directory, a `poolha fencer` and a `poolha daemon`; one shared
-// secret and one heartbeat SR file. Hosts listen on their own loopback
-// address (127.0.0.(10 + N)) or, as root, live in their own network
-// namespaces on a bridge. Hosts can be started, stopped cleanly, or lose
-// power (every process of the host, VMs included, killed at once), and each
-// host can be driven with xe command lines or direct API calls.
+// secret and one heartbeat SR. Hosts listen on their own loopback address
+// (127.0.0.(10 + N)) or, as root, live in their own network namespaces on a
+// management bridge. The heartbeat SR is a file every host opens, or (in
+// namespaces, Storage::kNbdNamespace) an NBD export that a server in a
+// storage namespace serves over a storage network of its own, next to one
+// disk per VM: then each host reaches its storage over its own path, which
+// can fail alone. Hosts can be started, stopped cleanly, or lose power
+// (every process of the host, VMs included, killed at once), their network
+// paths cut and restored, and each host can be driven with xe command lines
+// or direct API calls.
 //
 // Everything started is tracked by PID and killed by teardown() (and the
-// destructor): fencers, daemons, and the VM process groups in each host's
-// VM registry. Namespaces and the bridge are deleted; the work directory is
-// removed unless it is kept.
+// destructor): fencers, daemons, the NBD server, and the VM process groups
+// in each host's VM registry. Namespaces and bridges are deleted; the work
+// directory is removed unless it is kept.
 #pragma once
 
 #include <sys/types.h>
@@ -28,8 +33,11 @@
 #include "api/http_rpc_transport.h"
 #include "common/time.h"
 #include "localpool/namespace_network.h"
+#include "localpool/nbd_storage_server.h"
+#include "localpool/network_path_cut.h"
 #include "localpool/pool_plan.h"
 #include "localpool/process_table.h"
+#include "localpool/storage_network.h"
 #include "xe/api_client.h"
 
 namespace poolha::localpool {
@@ -39,10 +47,13 @@ struct LocalPoolOptions {
   int ha_timeout_seconds = 10;  // T, the pool's default_ha_timeout
   VmKind vm_kind = VmKind::kProcess;
   Isolation isolation = Isolation::kLoopback;
-  std::filesystem::path poolha_binary;  // empty: this executable
-  std::filesystem::path work_dir;       // empty: a new directory under the temp dir
-  bool keep_work_dir = false;           // keep configs and logs after teardown
-  std::vector<VmSpec> vms;              // created by create()
+  Storage storage = Storage::kLocalFile;  // kNbdNamespace needs kNamespaces
+  std::uint64_t vm_disk_mib = 16;         // kNbdNamespace: the size of each VM's disk
+  std::uint16_t nbd_port = 0;             // kNbdNamespace: 0 is 10809
+  std::filesystem::path poolha_binary;    // empty: this executable
+  std::filesystem::path work_dir;         // empty: a new directory under the temp dir
+  bool keep_work_dir = false;             // keep configs and logs after teardown
+  std::vector<VmSpec> vms;                // created by create()
   std::uint64_t host_memory_mib = 4096;
   std::filesystem::path qemu_kernel;  // empty: the newest /boot/vmlinuz-*
   std::uint16_t heartbeat_port = 0;   // 0: 694 in namespaces, a free port on loopback
@@ -95,11 +106,41 @@ class LocalPool {
 
   // The directories, the secret, the password file and every host's
   // configuration (each checked with daemon::parse_config and against the
-  // others); the micro-VM guest for qemu VMs.
+  // others); the micro-VM guest for qemu VMs. With kNbdNamespace also the
+  // storage directory and every image the NBD server serves (made empty and
+  // sparse where missing, kept where present).
   void write_files();
-  // write_files(), then `poolha pool-create` writes the pool database, with
-  // the options' VMs, to the heartbeat SR.
+  // write_files(), starts the NBD server (kNbdNamespace) unless it runs,
+  // then `poolha pool-create`, run on host-1 (in its namespace), writes the
+  // pool database, with the options' VMs, to the heartbeat SR.
   void create();
+
+  // The NBD server (kNbdNamespace; all but storage_server_running throw
+  // std::logic_error for kLocalFile). start: every export answers when it returns; the images
+  // must exist (write_files). stop: SIGKILL, as a crash; connections the
+  // hosts have open break. Restarting serves the same address, port and
+  // exports with the data written before. pause/resume: SIGSTOP/SIGCONT, the
+  // server holds every request unanswered meanwhile.
+  void start_storage_server();
+  void stop_storage_server();
+  void pause_storage_server();
+  void resume_storage_server();
+  bool storage_server_running();
+
+  // Network path faults of one host (kNamespaces; storage needs
+  // kNbdNamespace; std::logic_error otherwise). A cut drops every packet
+  // through the host's interface of that network in its namespace (nft:
+  // see network_path_cut.h): management is eth0 (heartbeats, API, peer
+  // messages, the isolation address), storage is eth1 (the NBD server). The
+  // host is not told; cuts outlive a reboot of the host, as a broken cable
+  // does, until restored. Cutting a cut path or restoring an intact one does
+  // nothing. Throws std::runtime_error when nft fails.
+  void cut_management(std::size_t index);
+  void restore_management(std::size_t index);
+  bool management_cut(std::size_t index) const;
+  void cut_storage(std::size_t index);
+  void restore_storage(std::size_t index);
+  bool storage_cut(std::size_t index) const;
 
   // Boots a host: empties its run directory (as a reboot empties /run),
   // starts its fencer, waits for the fencer's socket, starts its daemon.
@@ -155,11 +196,17 @@ class LocalPool {
   };
   void say(const std::string& line);
   std::vector<std::string> host_command(std::size_t index, std::vector<std::string> argv) const;
+  NbdStorageServer& storage_server(const char* what);
+  NetworkPath management_path(std::size_t index) const;
+  NetworkPath storage_path(std::size_t index) const;
+  void write_storage_images();
 
   LocalPoolOptions options_;
   std::filesystem::path binary_;
   bool own_work_dir_ = false;
   std::unique_ptr<NamespaceNetwork> network_;
+  std::unique_ptr<StorageNetwork> storage_network_;
+  std::unique_ptr<NbdStorageServer> storage_server_;
   PoolPlan plan_;
   std::string password_;
   std::vector<HostProcesses> processes_;

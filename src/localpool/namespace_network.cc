@@ -10,17 +10,19 @@
 #include "localpool/tool_runner.h"
 
 namespace poolha::localpool {
-namespace {
 
-bool tool_succeeds(const std::vector<std::string>& argv) {
-  try {
-    return run_tool(argv).exit_code == 0;
-  } catch (const std::exception&) {
-    return false;
+void check_link_prefix(const std::string& prefix) {
+  // Link names are limited to 15 characters: the prefix and up to 3 more for
+  // the longest suffix ("sbr", "v" or "s" and two digits).
+  if (prefix.empty() || prefix.size() > 8) {
+    throw std::invalid_argument("namespace prefix must have 1..8 characters: '" + prefix + "'");
+  }
+  for (const char c : prefix) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) {
+      throw std::invalid_argument("namespace prefix must be letters and digits: '" + prefix + "'");
+    }
   }
 }
-
-}  // namespace
 
 std::string NamespaceNetwork::unavailable_reason() {
   if (::geteuid() != 0) return "network namespaces need root";
@@ -30,15 +32,7 @@ std::string NamespaceNetwork::unavailable_reason() {
 
 NamespaceNetwork::NamespaceNetwork(std::string prefix, std::string subnet, std::size_t hosts)
     : prefix_(std::move(prefix)), subnet_(std::move(subnet)), hosts_(hosts) {
-  // Link names are limited to 15 characters: prefix + "br" or "v" + two digits.
-  if (prefix_.empty() || prefix_.size() > 8) {
-    throw std::invalid_argument("namespace prefix must have 1..8 characters: '" + prefix_ + "'");
-  }
-  for (const char c : prefix_) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) {
-      throw std::invalid_argument("namespace prefix must be letters and digits: '" + prefix_ + "'");
-    }
-  }
+  check_link_prefix(prefix_);
   if (hosts_ == 0 || hosts_ > 99) throw std::invalid_argument("namespace network: 1..99 hosts");
   try {
     const std::string bridge = bridge_name();
@@ -79,12 +73,13 @@ void NamespaceNetwork::remove() {
     }
   };
   for (std::size_t i = 0; i < hosts_; ++i) {
-    if (tool_succeeds({"ip", "netns", "pids", namespace_name(i)})) {
-      remove_step({"ip", "netns", "del", namespace_name(i)});
-    }
-    // Deleting the namespace deletes the pair; this is for a half-made host.
+    // The pair first: a deleted namespace takes its links along only later,
+    // in the background, and the pair would still show here meanwhile.
     if (tool_succeeds({"ip", "link", "show", veth_name(i)})) {
       remove_step({"ip", "link", "del", veth_name(i)});
+    }
+    if (tool_succeeds({"ip", "netns", "pids", namespace_name(i)})) {
+      remove_step({"ip", "netns", "del", namespace_name(i)});
     }
   }
   if (tool_succeeds({"ip", "link", "show", bridge_name()})) {

@@ -13,6 +13,10 @@
 
 namespace poolha::localpool {
 
+// Throws std::invalid_argument unless `prefix` can start every namespace and
+// link name of a pool: 1..8 letters and digits.
+void check_link_prefix(const std::string& prefix);
+
 class NamespaceNetwork {
  public:
   // Empty when this process can build namespaces; otherwise why not.

@@ -64,6 +64,14 @@ std::string run_tool_checked(const std::vector<std::string>& argv) {
   return result.output;
 }
 
+bool tool_succeeds(const std::vector<std::string>& argv) {
+  try {
+    return run_tool(argv).exit_code == 0;
+  } catch (const std::system_error&) {
+    return false;
+  }
+}
+
 std::string command_text(const std::vector<std::string>& argv) {
   std::string text;
   for (const std::string& arg : argv) {

@@ -21,6 +21,10 @@ ToolResult run_tool(const std::vector<std::string>& argv);
 // and carrying its output.
 std::string run_tool_checked(const std::vector<std::string>& argv);
 
+// Whether the tool ran and exited 0; a tool that cannot be started counts as
+// failing. For probes ("does this link exist?") where the reason is not needed.
+bool tool_succeeds(const std::vector<std::string>& argv);
+
 // The command line as a person would type it, for messages.
 std::string command_text(const std::vector<std::string>& argv);
 
