@@ -27,6 +27,21 @@ std::vector<std::string> process_vm_command(const PoolPlan& plan, const HostPlan
           (plan.vm_log_dir / "{name}.log").string()};
 }
 
+// The disk-writer VM: its disk is its export on the storage server, named
+// after the VM ({name} is expanded by the driver), its acknowledgements go to
+// the host's own ack log.
+std::vector<std::string> disk_writer_vm_command(const PoolPlan& plan, const HostPlan& host) {
+  return {plan.poolha_binary.string(),
+          "disk-writer",
+          "--disk",
+          fmt::format("nbd://{}:{}/disk-{{name}}", plan.storage.server_address,
+                      plan.storage.server_port),
+          "--vm",
+          "{uuid}",
+          "--ack-log",
+          host.ack_log.string()};
+}
+
 }  // namespace
 
 std::string toml_string(const std::string& text) {
@@ -104,11 +119,12 @@ std::string render_host_config(const PoolPlan& plan, std::size_t host_index,
       toml_string(plan.heartbeat_sr_device()), plan.heartbeat_sr_direct_io ? "true" : "false",
       plan.metadata_area_mib, toml_string(self.fencer_socket.string()), toml_string(password_hash),
       toml_string_array(plan.isolation_addresses));
-  if (plan.vm_kind == VmKind::kProcess) {
+  if (plan.vm_kind == VmKind::kProcess || plan.vm_kind == VmKind::kDiskWriter) {
     text += fmt::format(
         "driver = \"process\"\n"
         "command = {}\n",
-        toml_string_array(process_vm_command(plan, self)));
+        toml_string_array(plan.vm_kind == VmKind::kProcess ? process_vm_command(plan, self)
+                                                           : disk_writer_vm_command(plan, self)));
   } else {
     text += fmt::format(
         "driver = \"qemu\"\n"

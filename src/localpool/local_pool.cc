@@ -22,6 +22,7 @@
 #include "localpool/host_config_text.h"
 #include "localpool/interrupt.h"
 #include "localpool/tool_runner.h"
+#include "oracle/judge_files.h"
 #include "vm/process/process_group.h"
 #include "vm/process_registry.h"
 #include "vm/qemu/microvm_initramfs.h"
@@ -211,6 +212,7 @@ LocalPool::LocalPool(LocalPoolOptions options) : options_(std::move(options)) {
   inputs.ha_timeout_seconds = options_.ha_timeout_seconds;
   inputs.host_memory_mib = options_.host_memory_mib;
   inputs.vm_kind = options_.vm_kind;
+  inputs.poolha_binary = binary_;
   if (options_.vm_kind == VmKind::kQemu) {
     inputs.qemu_kernel = options_.qemu_kernel.empty() ? newest_kernel() : options_.qemu_kernel;
   }
@@ -468,6 +470,20 @@ void LocalPool::start_host(std::size_t index) {
                   host.daemon_log});
   say(host.name + " started: fencer pid " + std::to_string(fencer) + ", daemon pid " +
       std::to_string(*processes.daemon) + " (" + host.address + ")");
+}
+
+oracle::Verdict LocalPool::judge_disks() const {
+  if (plan_.vm_kind != VmKind::kDiskWriter) {
+    throw std::logic_error("only a pool of disk-writer VMs has disks to judge");
+  }
+  std::vector<oracle::DiskToJudge> disks;
+  for (const auto& [name, disk] : plan_.storage.vm_disks)
+    disks.push_back({"", disk.image.string()});
+  std::vector<fs::path> ack_logs;
+  for (const HostPlan& host : plan_.hosts) {
+    if (fs::exists(host.ack_log)) ack_logs.push_back(host.ack_log);
+  }
+  return oracle::judge_files(disks, ack_logs);
 }
 
 std::size_t LocalPool::kill_registered_vms(const fs::path& registry_dir) {

@@ -38,6 +38,7 @@
 #include "localpool/pool_plan.h"
 #include "localpool/process_table.h"
 #include "localpool/storage_network.h"
+#include "oracle/oracle.h"
 #include "xe/api_client.h"
 
 namespace poolha::localpool {
@@ -184,6 +185,12 @@ class LocalPool {
   // Kills everything started, removes the namespaces and (unless kept) the
   // work directory. Safe to call twice.
   void teardown();
+
+  // kDiskWriter: the disk oracle's verdict over every VM disk and every
+  // host's ack log; a disk never written is left out. Meant for when the
+  // writers have stopped (hosts stopped or killed), so the disks are final.
+  // Throws oracle::OracleInputError or io::IoError for unreadable input.
+  oracle::Verdict judge_disks() const;
 
   // Kills every process group listed in a VM registry directory
   // (vm::VmProcessRegistry). Returns how many groups were signalled.

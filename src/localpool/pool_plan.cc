@@ -128,6 +128,15 @@ PoolPlan make_pool_plan(const PlanInputs& inputs) {
   plan.vm_log_dir = inputs.work_dir / "vm-logs";
   plan.isolation_addresses = {inputs.isolation_address};
   plan.vm_kind = inputs.vm_kind;
+  if (inputs.vm_kind == VmKind::kDiskWriter) {
+    if (inputs.storage != Storage::kNbdNamespace) {
+      throw std::invalid_argument("disk-writer VMs need their disks on NBD storage");
+    }
+    if (inputs.poolha_binary.empty()) {
+      throw std::invalid_argument("disk-writer VMs need the poolha binary");
+    }
+    plan.poolha_binary = inputs.poolha_binary;
+  }
   if (inputs.vm_kind == VmKind::kQemu) {
     plan.qemu_kernel = inputs.qemu_kernel;
     plan.guest_initramfs = inputs.work_dir / "guest.cpio";
@@ -152,6 +161,7 @@ PoolPlan make_pool_plan(const PlanInputs& inputs) {
     host.vm_registry = host.run_dir / "vm-registry";
     host.fencer_log = host.dir / "fencer.log";
     host.daemon_log = host.dir / "daemon.log";
+    if (inputs.vm_kind == VmKind::kDiskWriter) host.ack_log = host.dir / "acks.log";
     if (!inputs.host_namespaces.empty()) host.network_namespace = inputs.host_namespaces[i];
     if (inputs.storage == Storage::kNbdNamespace) {
       host.storage_address = inputs.host_storage_addresses[i];

@@ -16,6 +16,7 @@
 //   WORK/host-N/state/      its state_dir
 //   WORK/host-N/run/        its run_dir (fencer socket, VM registry)
 //   WORK/host-N/fencer.log, daemon.log
+//   WORK/host-N/acks.log    kDiskWriter: what its VMs wrote durably (the oracle reads it)
 #pragma once
 
 #include <cstddef>
@@ -36,6 +37,10 @@ enum class Isolation {
 enum class VmKind {
   kProcess,  // a shell loop that appends a line to WORK/vm-logs/<name>.log each second
   kQemu,     // a QEMU micro-VM booting the host's kernel and a busybox guest
+  // `poolha disk-writer` appending records to the VM's own NBD disk and, once
+  // each is durable, a line to its host's ack log: what the disk oracle
+  // judges (needs Storage::kNbdNamespace)
+  kDiskWriter,
 };
 
 enum class Storage {
@@ -66,6 +71,7 @@ struct HostPlan {
   std::filesystem::path vm_registry;  // <run_dir>/vm-registry, as the daemon uses it
   std::filesystem::path fencer_log;
   std::filesystem::path daemon_log;
+  std::filesystem::path ack_log;  // kDiskWriter: WORK/host-N/acks.log, as a local disk
   std::string network_namespace;  // kNamespaces: the namespace the host's processes run in
   std::string storage_address;    // kNbdNamespace: its address on the storage network (eth1)
 };
@@ -107,6 +113,7 @@ struct PoolPlan {
   std::filesystem::path vm_log_dir;
   std::vector<std::string> isolation_addresses;
   VmKind vm_kind = VmKind::kProcess;
+  std::filesystem::path poolha_binary;    // kDiskWriter
   std::filesystem::path qemu_kernel;      // kQemu
   std::filesystem::path guest_initramfs;  // kQemu
   std::vector<HostPlan> hosts;
@@ -133,6 +140,7 @@ struct PlanInputs {
   std::uint16_t api_port = 80;
   VmKind vm_kind = VmKind::kProcess;
   std::filesystem::path qemu_kernel;
+  std::filesystem::path poolha_binary;  // kDiskWriter: runs `disk-writer`
   bool heartbeat_sr_direct_io = true;
   std::vector<std::string> host_namespaces;  // one per host in namespaces, else empty
 

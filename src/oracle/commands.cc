@@ -14,6 +14,7 @@
 #include "oracle/ack_log.h"
 #include "oracle/disk_open.h"
 #include "oracle/disk_writer.h"
+#include "oracle/judge_files.h"
 #include "oracle/oracle.h"
 #include "oracle/oracle_error.h"
 #include "oracle/verdict_report.h"
@@ -95,24 +96,12 @@ int run_disk_oracle_command(const DiskOracleCommandOptions& options, std::ostrea
                             std::ostream& err) {
   Verdict verdict;
   try {
-    std::vector<VmDisk> disks;
+    std::vector<DiskToJudge> disks;
     for (const std::string& argument : options.disks) {
       auto [vm, name] = parse_disk_argument(argument);
-      // Buffered: the oracle reads after the run on the machine that served
-      // the disk, where the page cache is coherent with what was written.
-      const std::unique_ptr<io::BlockDevice> device = open_disk(name, false);
-      disks.push_back({std::move(vm), std::move(name), scan_disk(*device)});
+      disks.push_back({std::move(vm), std::move(name)});
     }
-    std::vector<AckEntry> acks;
-    std::vector<std::string> warnings;
-    for (const std::filesystem::path& path : options.ack_logs) {
-      AckLogContents contents = load_ack_log(path);
-      acks.insert(acks.end(), std::make_move_iterator(contents.entries.begin()),
-                  std::make_move_iterator(contents.entries.end()));
-      warnings.insert(warnings.end(), contents.warnings.begin(), contents.warnings.end());
-    }
-    verdict = judge(disks, acks);
-    verdict.warnings.insert(verdict.warnings.end(), warnings.begin(), warnings.end());
+    verdict = judge_files(disks, options.ack_logs);
   } catch (const OracleInputError& e) {
     err << "disk-oracle: " << e.what() << "\n";
     return 2;

@@ -36,6 +36,7 @@
 #include "localpool/pool_snapshot.h"
 #include "localpool/storage_network.h"
 #include "localpool/tool_runner.h"
+#include "oracle/verdict_report.h"
 #include "test_support.h"
 
 namespace poolha::localpool {
@@ -355,8 +356,11 @@ TEST_F(NbdStoragePoolTest, APausedServerHoldsRequestsUntilResumed) {
 }
 
 // The end-to-end check: real daemons on the NBD heartbeat SR form a pool
-// and enable HA with all three hosts live.
-TEST_F(NbdStoragePoolTest, ThreeHostPoolOnNbdStorageEnablesHa) {
+// and enable HA with all three hosts live; a disk-writer VM writes its own
+// NBD disk, and after the hosts stop one by one the oracle finds no two boots
+// at once and every acknowledged record on the disk. (Before the daemon
+// stopped its VMs ahead of leaving, the next host started a second copy.)
+TEST_F(NbdStoragePoolTest, ThreeHostPoolOnNbdStorageEnablesHaAndItsVmWritesItsDisk) {
   const std::filesystem::path poolha = testing::real_poolha();
   if (poolha.empty() || !std::filesystem::exists(poolha)) {
     GTEST_SKIP() << "the tests were built without the poolha binary";
@@ -367,6 +371,7 @@ TEST_F(NbdStoragePoolTest, ThreeHostPoolOnNbdStorageEnablesHa) {
   options.isolation = Isolation::kNamespaces;
   options.storage = Storage::kNbdNamespace;
   options.poolha_binary = poolha;
+  options.vm_kind = VmKind::kDiskWriter;
   options.vms = {VmSpec{"vm-1", 64, "restart", std::nullopt}};
   options.vm_disk_mib = 4;
   LocalPool pool(options);
@@ -410,6 +415,24 @@ TEST_F(NbdStoragePoolTest, ThreeHostPoolOnNbdStorageEnablesHa) {
     FAIL() << timeout.what() << "; last: " << last_seen << "\nhost-1 daemon log:\n"
            << log_tail(pool.host(0).daemon_log, 30);
   }
+
+  const std::string vm = pool.xe_checked(0, {"vm-list", "name-label=vm-1", "--minimal"});
+  pool.xe_checked(0, {"vm-start", "uuid=" + vm, "on=" + pool.host(1).name});
+  const std::filesystem::path acks = pool.host(1).ack_log;
+  LocalPool::wait_until(
+      [&] { return std::filesystem::exists(acks) && std::filesystem::file_size(acks) > 200; },
+      seconds(60), "vm-1 to acknowledge its first records on host-2");
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_TRUE(pool.stop_host(i, seconds(30)));
+
+  const oracle::Verdict verdict = pool.judge_disks();
+  EXPECT_TRUE(verdict.clean()) << oracle::format_verdict(verdict);
+  ASSERT_EQ(verdict.vms.size(), 1u);
+  EXPECT_EQ(verdict.vms[0].vm, vm);
+  // host-2 leaving restarts its protected VM on a host still up: one boot
+  // or more, never two at once (checked by clean()).
+  EXPECT_GE(verdict.vms[0].boots, 1u);
+  EXPECT_GE(verdict.vms[0].acked, 3u);
+  EXPECT_GE(verdict.vms[0].records, verdict.vms[0].acked);
 }
 
 }  // namespace

@@ -282,7 +282,7 @@ void HostDaemon::on_status(const MembershipStatus& status) {
     // Left cleanly: the others count this host's VMs as stopped, so they
     // must be, before anything restarts them elsewhere.
     vms_stopped_after_leave_ = true;
-    stop_all_vms([this] {
+    stop_all_vms([this](bool) {
       if (shutting_down_) finish_shutdown();
     });
   }
@@ -323,7 +323,8 @@ void HostDaemon::update_roles() {
   HostMembership membership;
   membership.announced = status_.announced;
   membership.incarnation = status_.incarnation;
-  membership.taking_part = ha_member;
+  // A host shutting down runs no VM command: it stops its VMs, then leaves.
+  membership.taking_part = ha_member && !shutting_down_;
   membership.master = engine_master;
   failover_->set_membership(membership);
 
@@ -414,19 +415,23 @@ void HostDaemon::schedule_housekeeping() {
   });
 }
 
-void HostDaemon::stop_all_vms(std::function<void()> finished) {
+void HostDaemon::stop_all_vms(std::function<void(bool all_stopped)> finished) {
   const std::vector<std::string> running = driver_->running();
   if (running.empty()) {
-    finished();
+    finished(true);
     return;
   }
   spdlog::info("stopping the {} VMs of this host", running.size());
   auto left = std::make_shared<std::size_t>(running.size());
+  auto all_stopped = std::make_shared<bool>(true);
   for (const std::string& uuid : running) {
-    driver_->stop(uuid, [uuid, left, finished, alive = alive_](vm::VmResult result) {
+    driver_->stop(uuid, [uuid, left, all_stopped, finished, alive = alive_](vm::VmResult result) {
       if (!*alive) return;
-      if (!result.ok) spdlog::error("VM {} did not stop: {}", uuid, result.error);
-      if (--*left == 0) finished();
+      if (!result.ok) {
+        spdlog::error("VM {} did not stop: {}", uuid, result.error);
+        *all_stopped = false;
+      }
+      if (--*left == 0) finished(*all_stopped);
     });
   }
 }
@@ -439,6 +444,27 @@ void HostDaemon::shutdown(std::function<void()> finished) {
     finish_shutdown();
     return;
   }
+  // The others restart this host's VMs as soon as a liveset without it is
+  // committed, so they are stopped before it leaves, and the VM agent (and
+  // coordinator) stop first so that nothing starts here meanwhile.
+  update_roles();
+  spdlog::info("stopping this host's VMs, then leaving the liveset");
+  stop_all_vms([this, alive = alive_](bool all_stopped) {
+    if (!*alive || !shutdown_finished_) return;
+    if (!all_stopped) {
+      // Leaving would let the others start a second copy. Stopping without
+      // leaving makes this a host failure: the fencer, no longer kicked,
+      // kills what is left, and the others restart the VMs after its
+      // deadline.
+      spdlog::critical("a VM did not stop; exiting without leaving the liveset, to be fenced");
+      finish_shutdown();
+      return;
+    }
+    leave_liveset();
+  });
+}
+
+void HostDaemon::leave_liveset() {
   spdlog::info("leaving the liveset before stopping");
   if (const auto why = membership_->leave()) {
     spdlog::error("cannot leave the liveset: {}; stopping anyway", *why);

@@ -89,7 +89,9 @@ class HostDaemon final : public MembershipListener {
   void post_alert(const std::string& name, const std::string& cls, const std::string& uuid,
                   const std::string& text);
   void schedule_housekeeping();
-  void stop_all_vms(std::function<void()> finished);
+  // `finished(all_stopped)`: false if any VM failed to stop.
+  void stop_all_vms(std::function<void(bool all_stopped)> finished);
+  void leave_liveset();
   void finish_shutdown();
   std::string host_uuid(HostIndex host) const;
 
