@@ -4,19 +4,10 @@
 #include <fstream>
 #include <iterator>
 
+#include "common/hex.h"
 #include "daemon/config.h"
 
 namespace poolha::daemon {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::vector<std::uint8_t> read_pool_secret(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -30,8 +21,8 @@ std::vector<std::uint8_t> read_pool_secret(const std::filesystem::path& file) {
   std::vector<std::uint8_t> secret;
   secret.reserve(text.size() / 2);
   for (std::size_t i = 0; i < text.size(); i += 2) {
-    const int high = hex_value(text[i]);
-    const int low = hex_value(text[i + 1]);
+    const int high = hex_digit_value(text[i]);
+    const int low = hex_digit_value(text[i + 1]);
     if (high < 0 || low < 0) {
       throw ConfigError(file.string() + ": the pool secret holds a character that is not a hex " +
                         "digit at offset " + std::to_string(high < 0 ? i : i + 1));

@@ -65,25 +65,18 @@ NamespaceNetwork::~NamespaceNetwork() {
 void NamespaceNetwork::remove() {
   if (removed_) return;
   removed_ = true;
-  auto remove_step = [](const std::vector<std::string>& argv) {
-    const ToolResult result = run_tool(argv);
-    if (result.exit_code != 0) {
-      std::fprintf(stderr, "localpool: '%s' failed: %s\n", command_text(argv).c_str(),
-                   result.output.c_str());
-    }
-  };
   for (std::size_t i = 0; i < hosts_; ++i) {
     // The pair first: a deleted namespace takes its links along only later,
     // in the background, and the pair would still show here meanwhile.
     if (tool_succeeds({"ip", "link", "show", veth_name(i)})) {
-      remove_step({"ip", "link", "del", veth_name(i)});
+      run_cleanup_step({"ip", "link", "del", veth_name(i)});
     }
     if (tool_succeeds({"ip", "netns", "pids", namespace_name(i)})) {
-      remove_step({"ip", "netns", "del", namespace_name(i)});
+      run_cleanup_step({"ip", "netns", "del", namespace_name(i)});
     }
   }
   if (tool_succeeds({"ip", "link", "show", bridge_name()})) {
-    remove_step({"ip", "link", "del", bridge_name()});
+    run_cleanup_step({"ip", "link", "del", bridge_name()});
   }
 }
 

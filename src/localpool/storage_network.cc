@@ -56,26 +56,19 @@ StorageNetwork::~StorageNetwork() {
 void StorageNetwork::remove() {
   if (removed_) return;
   removed_ = true;
-  auto remove_step = [](const std::vector<std::string>& argv) {
-    const ToolResult result = run_tool(argv);
-    if (result.exit_code != 0) {
-      std::fprintf(stderr, "localpool: '%s' failed: %s\n", command_text(argv).c_str(),
-                   result.output.c_str());
-    }
-  };
   // Deleting an end deletes its pair, wherever the other end lives. The
   // veths go before the namespace: a deleted namespace takes its links
   // along only later, in the background, and they would still show here.
   std::vector<std::string> veths = {server_veth_name()};
   for (std::size_t i = 0; i < host_namespaces_.size(); ++i) veths.push_back(host_veth_name(i));
   for (const std::string& veth : veths) {
-    if (tool_succeeds({"ip", "link", "show", veth})) remove_step({"ip", "link", "del", veth});
+    if (tool_succeeds({"ip", "link", "show", veth})) run_cleanup_step({"ip", "link", "del", veth});
   }
   if (tool_succeeds({"ip", "netns", "pids", server_namespace()})) {
-    remove_step({"ip", "netns", "del", server_namespace()});
+    run_cleanup_step({"ip", "netns", "del", server_namespace()});
   }
   if (tool_succeeds({"ip", "link", "show", bridge_name()})) {
-    remove_step({"ip", "link", "del", bridge_name()});
+    run_cleanup_step({"ip", "link", "del", bridge_name()});
   }
 }
 

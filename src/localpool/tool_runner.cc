@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <stdexcept>
 #include <system_error>
 
@@ -62,6 +63,18 @@ std::string run_tool_checked(const std::vector<std::string>& argv) {
                              (result.output.empty() ? "" : ": " + result.output));
   }
   return result.output;
+}
+
+void run_cleanup_step(const std::vector<std::string>& argv) {
+  try {
+    const ToolResult result = run_tool(argv);
+    if (result.exit_code != 0) {
+      std::fprintf(stderr, "localpool: '%s' failed: %s\n", command_text(argv).c_str(),
+                   result.output.c_str());
+    }
+  } catch (const std::system_error& e) {
+    std::fprintf(stderr, "localpool: '%s' failed: %s\n", command_text(argv).c_str(), e.what());
+  }
 }
 
 bool tool_succeeds(const std::vector<std::string>& argv) {

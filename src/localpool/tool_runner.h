@@ -25,6 +25,10 @@ std::string run_tool_checked(const std::vector<std::string>& argv);
 // failing. For probes ("does this link exist?") where the reason is not needed.
 bool tool_succeeds(const std::vector<std::string>& argv);
 
+// For teardown steps, which go on after a failure: runs the tool and prints
+// the command and its output to stderr when it fails.
+void run_cleanup_step(const std::vector<std::string>& argv);
+
 // The command line as a person would type it, for messages.
 std::string command_text(const std::vector<std::string>& argv);
 

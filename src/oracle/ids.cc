@@ -5,16 +5,11 @@
 
 #include <fmt/format.h>
 
+#include "common/hex.h"
+
 namespace poolha::oracle {
 
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool is_uuid_dash_position(std::size_t i) {
   return i == 8 || i == 13 || i == 18 || i == 23;
@@ -31,7 +26,7 @@ std::optional<std::string> parse_vm_id(std::string_view text) {
       if (c != '-') return std::nullopt;
       continue;
     }
-    if (hex_value(c) < 0) return std::nullopt;
+    if (hex_digit_value(c) < 0) return std::nullopt;
     if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
   }
   return canonical;
@@ -52,8 +47,8 @@ std::optional<BootId> parse_boot_id(std::string_view hex) {
   BootId id;
   if (hex.size() != 2 * id.bytes.size()) return std::nullopt;
   for (std::size_t i = 0; i < id.bytes.size(); ++i) {
-    const int high = hex_value(hex[2 * i]);
-    const int low = hex_value(hex[2 * i + 1]);
+    const int high = hex_digit_value(hex[2 * i]);
+    const int low = hex_digit_value(hex[2 * i + 1]);
     if (high < 0 || low < 0) return std::nullopt;
     id.bytes[i] = static_cast<std::uint8_t>(high * 16 + low);
   }
