@@ -2,8 +2,9 @@
 // and 11): the survivors stay up, the failed host's protected VMs run again
 // on a survivor, never while another copy runs, and a host booted again
 // rejoins only once its peers have seen it down, without a fencing loop.
+// As root each runs in the product's shape and ends with the disk oracle's
+// verdict; otherwise on loopback addresses with process VMs.
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 #include <set>
 
@@ -31,19 +32,6 @@ std::string placement(const PoolSnapshot& snapshot) {
             (entry.second.resident_on.empty() ? "-" : entry.second.resident_on) + "; ";
   }
   return text;
-}
-
-// The hosts a process VM's log says it ran on ("HH:MM:SS vm-1 running on host-3").
-std::set<std::string> hosts_in_vm_log(const std::filesystem::path& log) {
-  std::set<std::string> hosts;
-  std::ifstream in(log);
-  std::string line;
-  const std::string marker = " running on ";
-  while (std::getline(in, line)) {
-    const std::size_t at = line.rfind(marker);
-    if (at != std::string::npos) hosts.insert(line.substr(at + marker.size()));
-  }
-  return hosts;
 }
 
 struct VmFacts {
@@ -74,17 +62,6 @@ std::map<std::string, VmFacts> vm_facts(localpool::LocalPool& pool, std::size_t 
 
 class HostFailureTest : public IntegrationTest {
  protected:
-  // Each named VM runs exactly once, on one of `hosts`, by its host's registry.
-  bool runs_once_on(const std::vector<std::string>& vm_names,
-                    const std::vector<std::string>& hosts) {
-    for (const std::string& name : vm_names) {
-      const std::vector<std::string> running = pool().hosts_running_vm(pool().vm_uuid(name));
-      if (running.size() != 1) return false;
-      if (std::find(hosts.begin(), hosts.end(), running.front()) == hosts.end()) return false;
-    }
-    return true;
-  }
-
   // After a failover: for 2 T nothing moves, and every protected VM keeps
   // running exactly once.
   void expect_settled(const std::vector<std::size_t>& survivors) {
@@ -110,7 +87,7 @@ TEST_F(HostFailureTest, SlavePowerLossRestartsItsProtectedVmsOnASurvivor) {
   PoolSetup setup;
   setup.vms = process_vms(2, "restart");
   setup.vms.push_back(localpool::VmSpec{"vm-3", 64, "", std::nullopt});
-  IntegrationPool& p = make_pool(setup);
+  IntegrationPool& p = make_pool(best_shape(setup));
   p.create_and_start();
   p.enable_ha();
   p.start_protected_vms_on(1);
@@ -132,7 +109,7 @@ TEST_F(HostFailureTest, SlavePowerLossRestartsItsProtectedVmsOnASurvivor) {
         const auto seen = p.snapshot(0);
         return seen && !host_live(*seen, "host-2") &&
                localpool::protected_vms_run_on(*seen, survivors) &&
-               runs_once_on({"vm-1", "vm-2"}, survivors);
+               p.vms_run_once_on({"vm-1", "vm-2"}, survivors);
       },
       p.failover_deadline(), "vm-1 and vm-2 to run again on host-1 or host-3");
   expect_settled({0, 2});
@@ -147,11 +124,11 @@ TEST_F(HostFailureTest, SlavePowerLossRestartsItsProtectedVmsOnASurvivor) {
   EXPECT_FALSE(running_vm_process_groups().contains(unprotected));
   for (const char* name : {"vm-1", "vm-2"}) {
     // The VM's own output shows it ran on host-2, then on a survivor.
-    const std::set<std::string> ran_on =
-        hosts_in_vm_log(p.pool().plan().vm_log_dir / (std::string(name) + ".log"));
+    const std::set<std::string> ran_on = p.hosts_vm_ran_on(name);
     EXPECT_TRUE(ran_on.contains("host-2")) << name;
     EXPECT_TRUE(ran_on.contains("host-1") || ran_on.contains("host-3")) << name;
   }
+  p.power_off_and_judge({"vm-1", "vm-2"});
 }
 
 // Row 2: the master loses power; the survivors agree on one new master,
@@ -163,7 +140,7 @@ TEST_F(HostFailureTest, MasterPowerLossElectsOneNewMasterWithTheDatabaseIntact) 
   setup.vms[1].order = 2;
   setup.vms.push_back(localpool::VmSpec{"vm-3", 96, "best-effort", 1});
   setup.vms.push_back(localpool::VmSpec{"vm-4", 32, "", std::nullopt});
-  IntegrationPool& p = make_pool(setup);
+  IntegrationPool& p = make_pool(best_shape(setup));
   p.create_and_start();
   p.enable_ha();
   p.start_protected_vms_on(0);
@@ -185,7 +162,7 @@ TEST_F(HostFailureTest, MasterPowerLossElectsOneNewMasterWithTheDatabaseIntact) 
         if (host_live(*from_2, "host-1") || host_live(*from_3, "host-1")) return false;
         new_master = from_2->master;
         return localpool::protected_vms_run_on(*from_2, survivors) &&
-               runs_once_on({"vm-1", "vm-2"}, survivors);
+               p.vms_run_once_on({"vm-1", "vm-2"}, survivors);
       },
       p.failover_deadline(), "one new master and vm-1, vm-2 running on host-2 or host-3");
   EXPECT_TRUE(new_master == "host-2" || new_master == "host-3") << new_master;
@@ -205,6 +182,7 @@ TEST_F(HostFailureTest, MasterPowerLossElectsOneNewMasterWithTheDatabaseIntact) 
   EXPECT_EQ(p.pool().xe_checked(master_index, {"pool-param-get", "param-name=ha-enabled",
                                                "uuid=" + p.pool().plan().pool_uuid}),
             "true");
+  p.power_off_and_judge({"vm-1", "vm-2"});
 }
 
 // Row 5: in a two-host pool either host may crash; the other stays up,
@@ -218,7 +196,7 @@ TEST_P(TwoHostPoolTest, SurvivorStaysUpAndRestartsTheVms) {
   PoolSetup setup;
   setup.hosts = 2;
   setup.vms = process_vms(2, "restart");
-  IntegrationPool& p = make_pool(setup);
+  IntegrationPool& p = make_pool(best_shape(setup));
   p.create_and_start();
   p.enable_ha();
   p.start_protected_vms_on(victim);
@@ -231,10 +209,11 @@ TEST_P(TwoHostPoolTest, SurvivorStaysUpAndRestartsTheVms) {
         const auto seen = p.snapshot(survivor);
         return seen && seen->master == survivor_name && !host_live(*seen, p.host(victim).name) &&
                localpool::protected_vms_run_on(*seen, {survivor_name}) &&
-               runs_once_on({"vm-1", "vm-2"}, {survivor_name});
+               p.vms_run_once_on({"vm-1", "vm-2"}, {survivor_name});
       },
       p.failover_deadline(), survivor_name + " to be master and run vm-1 and vm-2");
   expect_settled({survivor});
+  p.power_off_and_judge({"vm-1", "vm-2"});
 }
 
 INSTANTIATE_TEST_SUITE_P(EitherHost, TwoHostPoolTest,
@@ -250,7 +229,7 @@ INSTANTIATE_TEST_SUITE_P(EitherHost, TwoHostPoolTest,
 TEST_F(HostFailureTest, RebootedHostRejoinsOnlyAfterThePeersSawItDown) {
   PoolSetup setup;
   setup.vms = process_vms(2, "restart");
-  IntegrationPool& p = make_pool(setup);
+  IntegrationPool& p = make_pool(best_shape(setup));
   p.create_and_start();
   p.enable_ha();
   p.start_protected_vms_on(1);
@@ -272,7 +251,7 @@ TEST_F(HostFailureTest, RebootedHostRejoinsOnlyAfterThePeersSawItDown) {
             if (seen && !live) dead_seen = true;
             rejoined_everywhere = rejoined_everywhere && live && dead_seen;
           }
-          return rejoined_everywhere && runs_once_on({"vm-1", "vm-2"}, names({0, 1, 2}));
+          return rejoined_everywhere && p.vms_run_once_on({"vm-1", "vm-2"}, names({0, 1, 2}));
         },
         p.failover_deadline(), "host-2 to be live again for host-1 and host-3");
   } catch (const localpool::WaitTimeout& timeout) {
@@ -294,6 +273,7 @@ TEST_F(HostFailureTest, RebootedHostRejoinsOnlyAfterThePeersSawItDown) {
         }
       },
       "host-2 to stay in the pool");
+  p.power_off_and_judge({"vm-1", "vm-2"});
 }
 
 }  // namespace

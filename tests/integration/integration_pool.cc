@@ -14,7 +14,11 @@
 #include <thread>
 
 #include "localpool/namespace_network.h"
+#include "localpool/nbd_storage_server.h"
+#include "localpool/network_path_cut.h"
 #include "localpool/tool_runner.h"
+#include "oracle/ids.h"
+#include "oracle/verdict_report.h"
 #include "vm/process/process_group.h"
 #include "vm/process_registry.h"
 
@@ -56,7 +60,76 @@ std::string joined(const std::vector<std::string>& items) {
   return text;
 }
 
+// The hosts a process VM's log says it ran on ("HH:MM:SS vm-1 running on host-3").
+std::set<std::string> hosts_in_process_vm_log(const fs::path& log) {
+  std::set<std::string> hosts;
+  std::ifstream in(log);
+  std::string line;
+  const std::string marker = " running on ";
+  while (std::getline(in, line)) {
+    const std::size_t at = line.rfind(marker);
+    if (at != std::string::npos) hosts.insert(line.substr(at + marker.size()));
+  }
+  return hosts;
+}
+
+// Whether an ack log holds a line of this VM ("VM_ID BOOT_ID SEQUENCE TIME_NS").
+bool ack_log_mentions(const fs::path& log, const std::string& vm_id) {
+  std::ifstream in(log);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() > vm_id.size() && line.compare(0, vm_id.size(), vm_id) == 0 &&
+        line[vm_id.size()] == ' ') {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string canonical_vm_id(const std::string& uuid) {
+  const std::optional<std::string> id = oracle::parse_vm_id(uuid);
+  if (!id) throw std::runtime_error("'" + uuid + "' is not a VM uuid");
+  return *id;
+}
+
 }  // namespace
+
+std::string product_shape_unavailable() {
+  for (const std::string& why : {localpool::NamespaceNetwork::unavailable_reason(),
+                                 localpool::NbdStorageServer::unavailable_reason(),
+                                 localpool::path_cut_unavailable_reason()}) {
+    if (!why.empty()) return why;
+  }
+  return "";
+}
+
+PoolSetup product_shape(PoolSetup setup) {
+  setup.isolation = localpool::Isolation::kNamespaces;
+  setup.storage = localpool::Storage::kNbdNamespace;
+  setup.vm_kind = localpool::VmKind::kDiskWriter;
+  return setup;
+}
+
+std::string describe_shape(const PoolSetup& setup) {
+  std::string text = std::to_string(setup.hosts) + " hosts ";
+  text += setup.isolation == localpool::Isolation::kNamespaces ? "in network namespaces"
+                                                               : "on loopback addresses";
+  text += setup.storage == localpool::Storage::kNbdNamespace
+              ? ", heartbeat SR and VM disks served over NBD"
+              : ", heartbeat SR in a local file";
+  switch (setup.vm_kind) {
+    case localpool::VmKind::kProcess:
+      text += ", shell-loop process VMs";
+      break;
+    case localpool::VmKind::kQemu:
+      text += ", QEMU micro-VMs";
+      break;
+    case localpool::VmKind::kDiskWriter:
+      text += ", disk-writer VMs judged by the disk oracle";
+      break;
+  }
+  return text;
+}
 
 std::map<std::string, std::set<pid_t>> running_vm_process_groups() {
   static const std::string kMarker = "POOLHA_VM_UUID=";
@@ -120,6 +193,8 @@ IntegrationPool::IntegrationPool(const PoolSetup& setup) : setup_(setup) {
   options.ha_timeout_seconds = setup.ha_timeout_seconds;
   options.vm_kind = setup.vm_kind;
   options.isolation = setup.isolation;
+  options.storage = setup.storage;
+  options.vm_disk_mib = setup.vm_disk_mib;
   options.poolha_binary = POOLHA_BINARY;
   // LocalPool makes (and owns) this subdirectory; the root is ours to keep
   // or remove once the outcome of the test is known.
@@ -138,6 +213,8 @@ void IntegrationPool::create_and_start() {
   pool_->create();
   for (std::size_t i = 0; i < host_count(); ++i) pool_->start_host(i);
   for (std::size_t i = 0; i < host_count(); ++i) pool_->wait_for_api(i, Seconds(60));
+  // Known while host-1 answers, for the checks made after it is gone.
+  for (const localpool::VmSpec& vm : setup_.vms) vm_uuid(vm.name);
 }
 
 void IntegrationPool::enable_ha() {
@@ -278,6 +355,47 @@ std::vector<std::string> IntegrationPool::hosts_running_vm(const std::string& vm
   return hosts;
 }
 
+bool IntegrationPool::vms_run_once_on(const std::vector<std::string>& vm_names,
+                                      const std::vector<std::string>& hosts) {
+  for (const std::string& name : vm_names) {
+    const std::vector<std::string> running = hosts_running_vm(vm_uuid(name));
+    if (running.size() != 1) return false;
+    if (std::find(hosts.begin(), hosts.end(), running.front()) == hosts.end()) return false;
+  }
+  return true;
+}
+
+void IntegrationPool::wait_fenced_and_failed_over(std::size_t victim,
+                                                  const std::vector<std::size_t>& survivors,
+                                                  const std::vector<std::string>& vm_names,
+                                                  const std::function<void()>& each_poll) {
+  std::vector<std::string> survivor_names;
+  for (const std::size_t index : survivors) survivor_names.push_back(host(index).name);
+  watch_until(
+      survivors, survivors,
+      [&] {
+        if (each_poll) each_poll();
+        if (!fence_report(host(victim)) || pool_->host_running(victim)) return false;
+        const auto seen = snapshot(survivors.front());
+        return seen && localpool::protected_vms_run_on(*seen, survivor_names) &&
+               vms_run_once_on(vm_names, survivor_names);
+      },
+      failover_deadline(),
+      host(victim).name + " to fence and " + joined(vm_names) + " to run on " +
+          joined(survivor_names));
+}
+
+void IntegrationPool::expect_fence_record(std::size_t index, const std::string& decided_by) {
+  const std::optional<FenceReport> fence = fence_report(host(index));
+  ASSERT_TRUE(fence) << host(index).name << " has no fence record";
+  std::cout << "poolha fence-reason --state-dir " << host(index).state_dir.string() << ":\n"
+            << fence->text << std::endl;
+  EXPECT_EQ(fence->exit_code, 0);
+  EXPECT_NE(fence->text.find("Host " + host(index).name + " fenced"), std::string::npos);
+  EXPECT_NE(fence->text.find("Decided by: " + decided_by + ":"), std::string::npos)
+      << "expected the fence to be decided by " << decided_by;
+}
+
 void IntegrationPool::watch_until(const std::vector<std::size_t>& observers,
                                   const std::vector<std::size_t>& must_stay_up,
                                   const std::function<bool()>& done, Seconds timeout,
@@ -322,6 +440,78 @@ void IntegrationPool::hold_for(Seconds duration, const std::vector<std::size_t>&
       duration + Seconds(60), what);
 }
 
+std::set<std::string> IntegrationPool::hosts_vm_ran_on(const std::string& vm_name) {
+  switch (setup_.vm_kind) {
+    case localpool::VmKind::kProcess:
+      return hosts_in_process_vm_log(pool_->plan().vm_log_dir / (vm_name + ".log"));
+    case localpool::VmKind::kDiskWriter: {
+      const std::string id = canonical_vm_id(vm_uuid(vm_name));
+      std::set<std::string> hosts;
+      for (std::size_t i = 0; i < host_count(); ++i) {
+        if (ack_log_mentions(host(i).ack_log, id)) hosts.insert(host(i).name);
+      }
+      return hosts;
+    }
+    case localpool::VmKind::kQemu:
+      break;
+  }
+  throw std::logic_error("hosts_vm_ran_on: QEMU VMs leave no such record");
+}
+
+std::optional<oracle::Verdict> IntegrationPool::power_off_and_judge(
+    const std::vector<std::string>& restarted) {
+  std::set<std::string> ours;
+  for (const localpool::VmSpec& vm : setup_.vms) ours.insert(vm_uuid(vm.name));
+  // A fencer kills its host's VMs but leaves their registry entries, whose
+  // group ids the kernel may since have given to other processes: the
+  // power-off below signals every listed group, so those entries go first.
+  for (std::size_t i = 0; i < host_count(); ++i) {
+    if (pool_->host_running(i) || !fs::exists(host(i).vm_registry)) continue;
+    vm::VmProcessRegistry registry(host(i).vm_registry);
+    for (const auto& [uuid, group] : registry.list()) {
+      if (!vm::group_member_has_environment(group, "POOLHA_VM_UUID=" + uuid)) registry.erase(uuid);
+    }
+  }
+  // Back to back, well within T: no survivor has time to start a failover.
+  for (std::size_t i = 0; i < host_count(); ++i) pool_->kill_host(i);
+  std::cout << "every host powered off" << std::endl;
+  // Each VM was in its host's registry, so it died with it; one that lives
+  // on was started behind the registry's back and could still write.
+  LocalPool::wait_until(
+      [&] {
+        const auto groups = running_vm_process_groups();
+        return std::none_of(ours.begin(), ours.end(),
+                            [&](const std::string& uuid) { return groups.contains(uuid); });
+      },
+      Seconds(10), "no VM process to outlive the power-off of every host",
+      std::chrono::milliseconds(100));
+  if (setup_.vm_kind != localpool::VmKind::kDiskWriter) return std::nullopt;
+
+  const oracle::Verdict verdict = pool_->judge_disks();
+  const std::string report = oracle::format_verdict(verdict);
+  std::cout << "disk oracle:\n" << report << std::flush;
+  EXPECT_TRUE(verdict.clean()) << "the disk oracle found a violation:\n" << report;
+  auto summary_of = [&](const std::string& id) -> const oracle::VmSummary* {
+    for (const oracle::VmSummary& vm : verdict.vms) {
+      if (vm.vm == id) return &vm;
+    }
+    return nullptr;
+  };
+  for (const oracle::VmSummary& vm : verdict.vms) {
+    // A writer that never got an acknowledgement would make any verdict clean.
+    EXPECT_GT(vm.acked, 0u) << "VM " << vm.vm << " ran but acknowledged nothing";
+  }
+  for (const std::string& name : restarted) {
+    const oracle::VmSummary* vm = summary_of(canonical_vm_id(vm_uuid(name)));
+    if (vm == nullptr) {
+      ADD_FAILURE() << name << " left nothing on its disk";
+      continue;
+    }
+    EXPECT_GE(vm->boots, 2u) << name << " did not run again after the fault";
+  }
+  return verdict;
+}
+
 Seconds IntegrationPool::failover_deadline() const {
   return Seconds(60 + 10 * setup_.ha_timeout_seconds) + vm_boot_deadline();
 }
@@ -339,6 +529,10 @@ void IntegrationPool::dump_logs(std::size_t lines) {
     if (const auto fence = fence_report(host(i))) {
       std::cout << "---- " << host(i).name << " fence record:\n" << fence->text;
     }
+  }
+  if (setup_.storage == localpool::Storage::kNbdNamespace) {
+    const fs::path& log = pool_->plan().storage.server_log;
+    std::cout << "---- end of " << log.string() << ":\n" << localpool::log_tail(log, 10);
   }
   std::cout << std::flush;
 }
@@ -378,6 +572,15 @@ std::vector<std::string> IntegrationTest::names(const std::vector<std::size_t>& 
 bool IntegrationTest::namespaces_unavailable(std::string* why) {
   *why = localpool::NamespaceNetwork::unavailable_reason();
   return !why->empty();
+}
+
+PoolSetup IntegrationTest::best_shape(PoolSetup setup) {
+  const std::string why = product_shape_unavailable();
+  if (why.empty()) setup = product_shape(setup);
+  std::cout << "pool: " << describe_shape(setup)
+            << (why.empty() ? std::string() : " (not the product's shape: " + why + ")")
+            << std::endl;
+  return setup;
 }
 
 }  // namespace poolha::integration

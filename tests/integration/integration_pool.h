@@ -5,11 +5,19 @@
 // Copies are counted from the machine's process list (every VM process
 // carries POOLHA_VM_UUID in its environment), not from what the daemons
 // claim, so a daemon bug cannot hide a second copy.
+//
+// As root the fault-contract tests run on the product's shape: every host in
+// its own network namespace, the heartbeat SR and the VM disks served over
+// NBD on a storage network, and each VM a disk writer. After the fault every
+// host loses power and the disk oracle judges what the disks hold: no two
+// boots of a VM overlapped in time, no acknowledged write was lost. That
+// proves on the data what the process-list detector can only sample.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -23,6 +31,7 @@
 
 #include "localpool/local_pool.h"
 #include "localpool/pool_snapshot.h"
+#include "oracle/oracle.h"
 
 namespace poolha::integration {
 
@@ -34,10 +43,23 @@ inline constexpr int kHaTimeoutSeconds = 5;
 struct PoolSetup {
   std::size_t hosts = 3;
   localpool::Isolation isolation = localpool::Isolation::kLoopback;
-  localpool::VmKind vm_kind = localpool::VmKind::kProcess;
+  localpool::Storage storage = localpool::Storage::kLocalFile;  // kNbdNamespace needs kNamespaces
+  localpool::VmKind vm_kind = localpool::VmKind::kProcess;      // kDiskWriter needs kNbdNamespace
   std::vector<localpool::VmSpec> vms;
   int ha_timeout_seconds = kHaTimeoutSeconds;
+  std::uint64_t vm_disk_mib = 4;  // kNbdNamespace: each VM's disk (a writer fills it in ~10 min)
 };
+
+// Empty when this machine can run a pool in the product's shape (hosts in
+// namespaces, NBD storage, disk-writer VMs, cuttable network paths);
+// otherwise why not.
+std::string product_shape_unavailable();
+
+// `setup` in the product's shape.
+PoolSetup product_shape(PoolSetup setup);
+
+// One line naming the shape, for the test's output.
+std::string describe_shape(const PoolSetup& setup);
 
 // Every process group on this machine running a VM, by VM uuid.
 std::map<std::string, std::set<pid_t>> running_vm_process_groups();
@@ -105,6 +127,33 @@ class IntegrationPool {
   // Which host's VM registry lists a running group of this VM; empty when
   // none does.
   std::vector<std::string> hosts_running_vm(const std::string& vm_uuid);
+  // Each named VM runs exactly once, on one of `hosts`, by its host's registry.
+  bool vms_run_once_on(const std::vector<std::string>& vm_names,
+                       const std::vector<std::string>& hosts);
+
+  // Waits until `victim` has fenced (a fence record, its daemon gone) and
+  // the survivors report every protected VM running on one of them, each of
+  // `vm_names` exactly once; the survivors must stay up meanwhile. At every
+  // poll `each_poll` may add checks (it throws when one breaks).
+  void wait_fenced_and_failed_over(std::size_t victim, const std::vector<std::size_t>& survivors,
+                                   const std::vector<std::string>& vm_names,
+                                   const std::function<void()>& each_poll = {});
+  // Prints the host's fence record (`poolha fence-reason`) and expects it to
+  // name the host and `decided_by` (a fence cause: engine, missed-kicks, ...).
+  void expect_fence_record(std::size_t host, const std::string& decided_by);
+
+  // The hosts whose output shows the VM ran there: the process VM's log
+  // lines, or the host ack logs holding a disk writer's acknowledgements.
+  std::set<std::string> hosts_vm_ran_on(const std::string& vm_name);
+
+  // The end of every test that failed VMs over. Every host loses power at
+  // once (so no further failover starts), and every VM process must be gone.
+  // For disk-writer VMs the disk oracle then judges the disks, its report is
+  // printed, and the verdict must be clean, with each VM of `restarted` seen
+  // in two boots or more (it ran again after the fault) and each VM that
+  // ran with acknowledged records. Returns the verdict (nullopt for other VM
+  // kinds). Throws when a VM process outlives its host.
+  std::optional<oracle::Verdict> power_off_and_judge(const std::vector<std::string>& restarted);
 
   // Generous deadlines derived from T: detection, fencing and restart of a
   // failed host's VMs, and a VM's boot.
@@ -142,11 +191,15 @@ class IntegrationTest : public ::testing::Test {
   std::vector<std::string> names(const std::vector<std::size_t>& indexes);
   // Whether the machine cannot put hosts in network namespaces, and why.
   bool namespaces_unavailable(std::string* why);
+  // The setup a contract row runs with: the product's shape where the
+  // machine allows it, else `setup` as given (hosts on loopback addresses,
+  // process VMs, the SR a local file). Prints which.
+  PoolSetup best_shape(PoolSetup setup);
 
   std::unique_ptr<IntegrationPool> pool_;
 };
 
-// VM specs vm-1..vm-N, each `priority`, 64 MiB.
+// VM specs vm-1..vm-N, each `priority`, 64 MiB (of whatever VM kind the pool runs).
 std::vector<localpool::VmSpec> process_vms(std::size_t count, const std::string& priority);
 
 // Runs `xe <args>` against `host`, prints the command line, its exit status

