@@ -104,15 +104,15 @@ stage_build() {  # variant
   "$ROOT/scripts/build.sh" "$1"
 }
 
-stage_ctest() {  # build-dir [ctest arguments...]
-  local dir=$1 log rc
-  shift
+stage_ctest() {  # build-dir jobs [ctest arguments...]
+  local dir=$1 jobs=$2 log rc
+  shift 2
   log="$LOG_DIR/ctest.$(basename "$dir").log"
   # --no-tests=error: a build that registers no tests is a failure, not a pass.
   # ctest's own output (including its closing "N% tests passed" line) stays visible.
   set +e
   ctest --test-dir "$dir" --output-on-failure --no-tests=error \
-        --timeout "$CTEST_TIMEOUT" -j "$JOBS" "$@" 2>&1 | tee "$log"
+        --timeout "$CTEST_TIMEOUT" -j "$jobs" "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   set -e
   grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1 >"$NOTE_FILE" || true
@@ -208,7 +208,9 @@ run_stage "install dependencies" stage_deps
 # (a) normal build
 run_stage "build: normal (g++, build/)" stage_build normal
 if ((LAST_RC == 0)); then
-  run_stage "tests: normal (ctest build/)" stage_ctest build
+  # One job more than cores: the pool tests (one at a time, under a resource
+  # lock) mostly wait on timeouts while two CPU-bound tests run beside them.
+  run_stage "tests: normal (ctest build/)" stage_ctest build "$((JOBS + 1))"
 else
   skip_stage "tests: normal (ctest build/)" "build failed"
 fi
@@ -220,7 +222,7 @@ run_stage "build: ASan+UBSan (g++, build-asan/)" stage_build sanitize
 if ((LAST_RC == 0)); then
   # The multi-process integration tests (pools of real daemons, minutes of
   # wall time each run) run in the normal stage only.
-  run_stage "tests: ASan+UBSan (ctest build-asan/)" stage_ctest build-asan -LE integration
+  run_stage "tests: ASan+UBSan (ctest build-asan/)" stage_ctest build-asan "$JOBS" -LE integration
 else
   skip_stage "tests: ASan+UBSan (ctest build-asan/)" "build failed"
 fi

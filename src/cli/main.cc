@@ -3,6 +3,7 @@
 
 #include "cli/bench_command.h"
 #include "cli/bench_failover.h"
+#include "cli/chaos_command.h"
 #include "cli/daemon_command.h"
 #include "cli/demo_command.h"
 #include "cli/disk_writer_command.h"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   poolha::cli::add_demo_command(app, exit_code);
   poolha::cli::add_daemon_command(app, exit_code);
   poolha::cli::add_disk_writer_commands(app, exit_code);
+  poolha::cli::add_chaos_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -538,6 +538,22 @@ bool LocalPool::stop_host(std::size_t index, Duration grace) {
   return clean;
 }
 
+bool LocalPool::pause_daemon(std::size_t index) {
+  const std::optional<pid_t> daemon = processes_.at(index).daemon;
+  if (!daemon || !table_.running(*daemon)) return false;
+  table_.signal(*daemon, SIGSTOP);
+  say(plan_.hosts[index].name + ": daemon paused (SIGSTOP)");
+  return true;
+}
+
+bool LocalPool::resume_daemon(std::size_t index) {
+  const std::optional<pid_t> daemon = processes_.at(index).daemon;
+  if (!daemon || !table_.running(*daemon)) return false;
+  table_.signal(*daemon, SIGCONT);
+  say(plan_.hosts[index].name + ": daemon resumed (SIGCONT)");
+  return true;
+}
+
 bool LocalPool::host_running(std::size_t index) {
   const HostProcesses& processes = processes_.at(index);
   return processes.daemon && processes.fencer && table_.running(*processes.daemon) &&

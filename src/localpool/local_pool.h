@@ -155,6 +155,13 @@ class LocalPool {
   // `grace` before it is killed. Returns whether both stopped on their own.
   bool stop_host(std::size_t index, Duration grace = std::chrono::seconds(30));
 
+  // A hung daemon: SIGSTOP to the host's daemon only, while its fencer and
+  // VMs run on, as a daemon stuck in the kernel or under a debugger; the
+  // fencer then sees its kicks stop. resume_daemon sends SIGCONT. Each
+  // returns false (and does nothing) when the host's daemon is not running.
+  bool pause_daemon(std::size_t index);
+  bool resume_daemon(std::size_t index);
+
   // Whether the host's daemon and fencer both run.
   bool host_running(std::size_t index);
   // Empty while a started host's processes run; otherwise which one exited,
