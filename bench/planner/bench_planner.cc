@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "best_wall_time.h"
 #include "exhaustive_reference.h"
 #include "planner/planner.h"
 #include "pool_generator.h"
@@ -47,19 +48,6 @@ const char* describe(planner::Proof proof) {
 std::string proof_of(const planner::PoolShape& shape, std::uint32_t tolerated) {
   if (tolerated == 0) return "-";
   return describe(planner::plan_exists_for(shape, tolerated).proof);
-}
-
-// Best wall time of `runs` calls, in milliseconds.
-template <typename Call>
-double best_milliseconds(int runs, Call call) {
-  double best = 0;
-  for (int run = 0; run < runs; ++run) {
-    const auto start = std::chrono::steady_clock::now();
-    call();
-    const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
-    if (run == 0 || took.count() < best) best = took.count();
-  }
-  return best;
 }
 
 void print_timings() {

@@ -3,6 +3,7 @@
 
 #include "cli/bench_command.h"
 #include "cli/bench_failover.h"
+#include "cli/bench_report_command.h"
 #include "cli/chaos_command.h"
 #include "cli/daemon_command.h"
 #include "cli/demo_command.h"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   poolha::cli::add_sim_command(app, exit_code);
   poolha::cli::add_bench_command(app, exit_code);
   poolha::cli::add_bench_failover_command(app, exit_code);
+  poolha::cli::add_bench_report_command(app, exit_code);
   poolha::cli::add_fence_commands(app, exit_code);
   poolha::cli::add_xe_command(app, exit_code);
   poolha::cli::add_hash_password_command(app, exit_code);
