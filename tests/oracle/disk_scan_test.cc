@@ -70,7 +70,8 @@ TEST(DiskScan, APartialTrailingSectorIsIgnored) {
   History history(kVmA, 4);
   history.boot_run(boot_id(1), 1, 3, 1000);
   std::vector<std::uint8_t> image = history.image();
-  image.resize(image.size() - 100);
+  ASSERT_GT(image.size(), 100u);
+  image.erase(image.end() - 100, image.end());
   const DiskScan scan = scan_disk_image(image);
   EXPECT_EQ(scan.sector_count, 3u);
   EXPECT_EQ(scan.records.size(), 2u);
