@@ -4,31 +4,19 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
-#include <stdexcept>
 #include <string>
+
+#include "../support/temp_dir.h"
 
 namespace poolha::io::testing {
 
-class TempDir {
+// The shared test directory, on /var/tmp by default: the device tests need
+// a disk filesystem that supports O_DIRECT.
+class TempDir : public daemon::test_support::TempDir {
  public:
-  explicit TempDir(const std::string& parent = "/var/tmp") {
-    std::string pattern = parent + "/poolha-io-test.XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp in " + parent);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+  explicit TempDir(const std::string& parent = "/var/tmp")
+      : daemon::test_support::TempDir(parent, "poolha-io-test") {}
 };
 
 // Creates (or truncates) a file of `size` zero bytes.
