@@ -6,6 +6,7 @@
 // others, never while the old copy may still write: the process list is
 // watched throughout and the disk oracle judges the disks at the end.
 // Without namespaces these rows cannot be modelled and are skipped.
+#include <functional>
 #include <iostream>
 
 #include <gtest/gtest.h>
@@ -24,6 +25,20 @@ bool every_host_live_for(IntegrationPool& p, const std::vector<std::size_t>& obs
     }
   }
   return true;
+}
+
+// The fenced host-2's path comes back and it boots again: it must rejoin
+// the pool, with the others watched for copies all the while.
+void bring_back_host_2(IntegrationPool& p, const std::function<void()>& restore_path) {
+  p.accept_fence(1);
+  restore_path();
+  p.pool().start_host(1);
+  p.watch_until(
+      {0, 2}, {0, 1, 2},
+      [&] {
+        return every_host_live_for(p, {0, 2});
+      },
+      p.failover_deadline(), "host-2 to rejoin the pool");
 }
 
 class NetworkLossTest : public IntegrationTest {
@@ -46,15 +61,7 @@ class NetworkLossTest : public IntegrationTest {
     ASSERT_TRUE(after);
     EXPECT_EQ(after->master, "host-1") << "a slave's loss does not move the master role";
     if (then_restore_and_reboot) {
-      p.accept_fence(1);
-      p.pool().restore_storage(1);
-      p.pool().start_host(1);
-      p.watch_until(
-          {0, 2}, {0, 1, 2},
-          [&] {
-            return every_host_live_for(p, {0, 2});
-          },
-          p.failover_deadline(), "host-2 to rejoin the pool");
+      bring_back_host_2(p, [&] { p.pool().restore_storage(1); });
       p.hold_for(
           Seconds(2 * p.setup().ha_timeout_seconds), {0, 2}, {0, 1, 2}, [] {},
           "the restarted VMs to write on");
@@ -90,15 +97,7 @@ TEST_F(NetworkLossTest, HostWithoutManagementNetworkFencesAndItsVmsRestartElsewh
   EXPECT_TRUE(after->master == "host-1" || after->master == "host-3") << after->master;
 
   // The cable is plugged back in and the fenced host boots again.
-  p.accept_fence(1);
-  p.pool().restore_management(1);
-  p.pool().start_host(1);
-  p.watch_until(
-      {0, 2}, {0, 1, 2},
-      [&] {
-        return every_host_live_for(p, {0, 2});
-      },
-      p.failover_deadline(), "host-2 to rejoin the pool");
+  bring_back_host_2(p, [&] { p.pool().restore_management(1); });
   p.hold_for(
       Seconds(3 * p.setup().ha_timeout_seconds), {0, 2}, {0, 1, 2},
       [&] {
