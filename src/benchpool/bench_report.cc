@@ -58,6 +58,7 @@ ResolvedOptions resolve_options(const BenchReportOptions& options) {
   resolved.usage_settle_seconds = options.quick ? 3 : 10;
   resolved.output = options.output;
   resolved.sections = options.sections;
+  resolved.keep_logs = options.keep_logs;
   return resolved;
 }
 
@@ -163,6 +164,10 @@ int run_bench_report(const BenchReportOptions& given, std::ostream& out, std::os
         usage.window_seconds = options.usage_seconds;
         usage.settle_seconds = options.usage_settle_seconds;
         usage.progress = &out;
+        if (!options.keep_logs.empty()) {
+          usage.kept_work_dir =
+              std::filesystem::path(options.keep_logs) / fmt::format("usage-{}-hosts", hosts);
+        }
         for (UsageRow& row : run_usage_pool(usage)) {
           if (!row.error.empty()) status = 1;
           report.usage.push_back(std::move(row));
@@ -185,6 +190,10 @@ int run_bench_report(const BenchReportOptions& given, std::ostream& out, std::os
           failover.trials = options.trials;
           failover.vms = options.vms;
           failover.progress = &out;
+          if (!options.keep_logs.empty()) {
+            failover.kept_work_dir = std::filesystem::path(options.keep_logs) /
+                                     fmt::format("failover-{}-T{}", crash_name(crash), t);
+          }
           report.failover.push_back(run_failover_row(failover));
           const FailoverRow& row = report.failover.back();
           if (!row.error.empty() || row.oracle.rfind("clean", 0) != 0) status = 1;

@@ -25,6 +25,9 @@ struct BenchReportOptions {
   bool quick = false;
   std::string output = "bench/RESULTS.md";
   std::vector<std::string> sections{std::begin(kSections), std::end(kSections)};
+  // Non-empty: every pool's configurations and logs are kept in a directory
+  // of their own under it (failover-slave-T10, usage-3-hosts, ...).
+  std::string keep_logs;
 };
 
 // The options with every unset value filled in.
@@ -37,6 +40,7 @@ struct ResolvedOptions {
   bool quick = false;
   std::string output;
   std::vector<std::string> sections;
+  std::string keep_logs;
 
   bool runs(const std::string& section) const;
 };

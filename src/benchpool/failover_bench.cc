@@ -36,7 +36,8 @@ class FailoverTrials {
         row_(row),
         driver_(
             namespace_pool_options(options.hosts, options.vms, options.timeout_seconds,
-                                   failover_vm_disk_mib(options.timeout_seconds, options.trials)),
+                                   failover_vm_disk_mib(options.timeout_seconds, options.trials),
+                                   options.kept_work_dir),
             options.progress),
         jitter_(std::random_device{}()) {
     for (std::size_t i = 0; i < driver_.host_count(); ++i) {

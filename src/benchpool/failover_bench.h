@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <ostream>
 
 #include "benchpool/report.h"
@@ -23,7 +24,8 @@ struct FailoverBenchOptions {
   std::size_t trials = 20;
   std::size_t hosts = 3;
   std::size_t vms = 2;
-  std::ostream* progress = nullptr;  // one line per step when set
+  std::ostream* progress = nullptr;     // one line per step when set
+  std::filesystem::path kept_work_dir;  // empty: a temporary one, removed
 };
 
 // The disk each VM needs so that its writer (10 records a second) cannot

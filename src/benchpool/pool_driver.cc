@@ -23,8 +23,11 @@ std::string namespace_pool_unavailable() {
 }
 
 localpool::LocalPoolOptions namespace_pool_options(std::size_t hosts, std::size_t vms,
-                                                   int timeout_seconds, std::uint64_t vm_disk_mib) {
+                                                   int timeout_seconds, std::uint64_t vm_disk_mib,
+                                                   const std::filesystem::path& kept_work_dir) {
   localpool::LocalPoolOptions options;
+  options.work_dir = kept_work_dir;
+  options.keep_work_dir = !kept_work_dir.empty();
   options.hosts = hosts;
   options.ha_timeout_seconds = timeout_seconds;
   options.isolation = localpool::Isolation::kNamespaces;

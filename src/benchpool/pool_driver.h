@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,9 +26,12 @@ namespace poolha::benchpool {
 std::string namespace_pool_unavailable();
 
 // The options of a product-shape pool of `hosts` hosts with `vms` protected
-// disk-writer VMs (64 MiB each) named vm-1..vm-N.
+// disk-writer VMs (64 MiB each) named vm-1..vm-N. A non-empty `kept_work_dir`
+// holds the pool's configurations and logs and stays after teardown;
+// otherwise a temporary directory is used and removed.
 localpool::LocalPoolOptions namespace_pool_options(std::size_t hosts, std::size_t vms,
-                                                   int timeout_seconds, std::uint64_t vm_disk_mib);
+                                                   int timeout_seconds, std::uint64_t vm_disk_mib,
+                                                   const std::filesystem::path& kept_work_dir);
 
 class PoolDriver {
  public:

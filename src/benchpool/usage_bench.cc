@@ -88,7 +88,8 @@ std::vector<UsageRow> run_usage_pool(const UsageBenchOptions& options) {
   std::size_t window = 0;
   try {
     // VM disks are small: a window's writing fills a few MiB at most.
-    driver.emplace(namespace_pool_options(options.hosts, max_vms, options.timeout_seconds, 16),
+    driver.emplace(namespace_pool_options(options.hosts, max_vms, options.timeout_seconds, 16,
+                                          options.kept_work_dir),
                    options.progress);
     work_dir = driver->pool().plan().work_dir;
     driver->say(fmt::format("daemon usage: creating a pool of {} hosts, T = {} s", options.hosts,

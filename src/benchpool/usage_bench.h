@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <ostream>
 #include <vector>
 
@@ -22,6 +23,7 @@ struct UsageBenchOptions {
   double window_seconds = 60;
   double settle_seconds = 10;  // after HA enable or VM starts, before sampling
   std::ostream* progress = nullptr;
+  std::filesystem::path kept_work_dir;  // empty: a temporary one, removed
 };
 
 // Two rows (daemon, fencer) per window. A failure yields rows with

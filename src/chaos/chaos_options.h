@@ -16,13 +16,9 @@ struct ChaosOptions {
   std::size_t hosts = 3;    // 2..16
   std::size_t faults = 10;  // 1..10000
   std::uint64_t seed = 1;
-  int ha_timeout_seconds = 10;   // T: 5..600 (the daemon refuses less than 5 s)
-  std::size_t vms_per_host = 2;  // 1..8 protected disk-writer VMs per host
-  bool clock_jumps = true;       // --no-clock-jump turns wall-clock jumps off
-  // A fenced or powered-off host's TCP connections are reset, as the
-  // kernel of a machine that resets loses them (machine_reset.h); off: the
-  // namespace keeps them, as a host fenced by killing processes only does.
-  bool fence_reset = true;
+  int ha_timeout_seconds = 10;          // T: 5..600 (the daemon refuses less than 5 s)
+  std::size_t vms_per_host = 2;         // 1..8 protected disk-writer VMs per host
+  bool clock_jumps = true;              // --no-clock-jump turns wall-clock jumps off
   int settle_timeout_seconds = 0;       // 0: derived from T (default_settle_timeout)
   bool keep = false;                    // keep the work directory
   bool schedule_only = false;           // print the schedule and stop (needs no root)

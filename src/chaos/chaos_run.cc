@@ -14,7 +14,6 @@
 
 #include "chaos/fault_injector.h"
 #include "chaos/fence_watch.h"
-#include "chaos/machine_reset.h"
 #include "chaos/pool_observer.h"
 #include "chaos/pool_views.h"
 #include "chaos/wall_clock_jump.h"
@@ -78,7 +77,7 @@ class ChaosRun {
             std::chrono::seconds(options.settle_timeout_seconds > 0
                                      ? options.settle_timeout_seconds
                                      : default_settle_timeout_seconds(options.ha_timeout_seconds))),
-        injector_(pool, clock, options.fence_reset),
+        injector_(pool, clock),
         observer_(pool),
         fences_(state_dirs(pool)),
         reboot_at_(pool.host_count()) {
@@ -218,7 +217,6 @@ class ChaosRun {
     for (const std::string& line : injector_.run_due(now)) note(line);
     for (const FenceEvent& event : fences_.poll()) {
       note(describe_fence(event.record));
-      if (options_.fence_reset) reset_fenced_host(event.host);
     }
     keep_hosts_up(now);
     // Polls run in the background, so a slow host never delays a fault's
@@ -237,17 +235,6 @@ class ChaosRun {
     }
     poll_started_ = now;
     observer_.start_poll(ask);
-  }
-
-  // The fenced machine resets: nothing it queued reaches the storage later.
-  void reset_fenced_host(std::size_t host) {
-    try {
-      reset_tcp_connections(pool_.host(host).network_namespace);
-      note(names_[host] + ": its TCP connections reset, as the fenced machine resets");
-    } catch (const std::exception& error) {
-      note("FAILED to reset " + names_[host] + "'s TCP connections: " + error.what());
-      ++harness_errors_;
-    }
   }
 
   // Boots again, after kRebootDelay, every host whose processes are gone
@@ -366,10 +353,10 @@ int run_chaos(const ChaosOptions& options, std::ostream& out, std::ostream& err)
                          : default_settle_timeout_seconds(options.ha_timeout_seconds);
   out << fmt::format(
              "chaos: {} hosts, {} faults, seed {}, T = {} s, {} protected disk-writer VMs ({} per "
-             "host), settle timeout {} s, wall-clock jumps {}, fenced hosts' TCP connections {}",
+             "host), settle timeout {} s, wall-clock jumps {}",
              options.hosts, options.faults, options.seed, options.ha_timeout_seconds,
              options.hosts * options.vms_per_host, options.vms_per_host, settle,
-             options.clock_jumps ? "on" : "off", options.fence_reset ? "reset" : "kept")
+             options.clock_jumps ? "on" : "off")
       << std::endl;
   if (options.schedule_only) {
     print_schedule(schedule, out);

@@ -7,10 +7,9 @@
 // the start: the fault, its undo, fences and why, the hosts' views of the
 // liveset and the master, VMs restarted and how long after the fault, and
 // how long the pool took to settle (or that it did not, within the settle
-// timeout). A fenced host loses its TCP connections, as a machine that
-// resets does (unless fence_reset is off), and boots again after a short
-// pause. At the end every host is stopped, the disk oracle judges
-// the VM disks, and a summary line follows:
+// timeout). A fenced host (its fencer resets its TCP connections, as a
+// machine reset would) boots again after a short pause. At the end every host is stopped, the disk
+// oracle judges the VM disks, and a summary line follows:
 //
 //   chaos: N hosts, K faults, seed S: D double-runs, L lost records, F fences, wall W s
 //

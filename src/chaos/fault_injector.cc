@@ -8,7 +8,6 @@
 #include <system_error>
 #include <utility>
 
-#include "chaos/machine_reset.h"
 #include "chaos/packet_filters.h"
 
 namespace poolha::chaos {
@@ -20,11 +19,9 @@ constexpr const char* kManagementInterface = "eth0";
 
 }  // namespace
 
-FaultInjector::FaultInjector(localpool::LocalPool& pool, WallClockJumps& clock,
-                             bool reset_on_power_loss)
+FaultInjector::FaultInjector(localpool::LocalPool& pool, WallClockJumps& clock)
     : pool_(pool),
       clock_(clock),
-      reset_on_power_loss_(reset_on_power_loss),
       cut_off_(pool.host_count(), false),
       held_down_(pool.host_count(), false) {}
 
@@ -64,10 +61,6 @@ std::vector<std::string> FaultInjector::inject(const ScheduledFault& fault, Cloc
       held_down_.at(h) = true;
       done.push_back(fmt::format("{} lost power: daemon, fencer and {} VM process group(s) killed",
                                  name, vms));
-      if (reset_on_power_loss_) {
-        reset_tcp_connections(netns);
-        done.push_back(name + ": its TCP connections reset (the machine is off)");
-      }
       plan_undo(end, [&pool, h, name] {
         if (pool.host_running(h)) return name + " is running already";
         pool.start_host(h);

@@ -25,9 +25,7 @@ class FaultInjector {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // `reset_on_power_loss`: a host that loses power also loses its TCP
-  // connections (machine_reset.h).
-  FaultInjector(localpool::LocalPool& pool, WallClockJumps& clock, bool reset_on_power_loss);
+  FaultInjector(localpool::LocalPool& pool, WallClockJumps& clock);
   ~FaultInjector();
   FaultInjector(const FaultInjector&) = delete;
   FaultInjector& operator=(const FaultInjector&) = delete;
@@ -59,7 +57,6 @@ class FaultInjector {
 
   localpool::LocalPool& pool_;
   WallClockJumps& clock_;
-  bool reset_on_power_loss_;
   std::deque<Step> steps_;  // by time; the last one is the undo
   std::function<std::string()> undo_;
   std::vector<bool> cut_off_;

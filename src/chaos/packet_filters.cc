@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "localpool/tool_runner.h"
+#include "common/tool_runner.h"
 
 namespace poolha::chaos {
 namespace {
@@ -13,11 +13,11 @@ constexpr const char* kDropFromTable = "poolha_chaos_drop_from";
 constexpr const char* kLossTable = "poolha_chaos_loss";
 
 void nft_in(const std::string& network_namespace, const std::string& commands) {
-  localpool::run_tool_checked({"ip", "netns", "exec", network_namespace, "nft", commands});
+  poolha::run_tool_checked({"ip", "netns", "exec", network_namespace, "nft", commands});
 }
 
 bool table_exists(const std::string& network_namespace, const char* table) {
-  return localpool::tool_succeeds(
+  return poolha::tool_succeeds(
       {"ip", "netns", "exec", network_namespace, "nft", "list", "table", "inet", table});
 }
 

@@ -32,6 +32,8 @@ void add_bench_report_command(CLI::App& app, int& exit_code) {
                    "sections to measure: failover, usage, planner, sim (default all)")
       ->delimiter(',');
   command->add_option("--output", options->output, "the report file")->capture_default_str();
+  command->add_option("--keep-logs", options->keep_logs,
+                      "keep every pool's configurations and daemon logs under this directory");
   command->add_flag("--quick", options->quick,
                     "a short smoke run: 2 trials at T = 10 s, 10 s sampling windows, fewer seeds");
   command->callback([=, &exit_code] {

@@ -10,7 +10,6 @@ namespace poolha::cli {
 void add_chaos_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<chaos::ChaosOptions>();
   auto no_clock_jump = std::make_shared<bool>(false);
-  auto no_fence_reset = std::make_shared<bool>(false);
   CLI::App* chaos = app.add_subcommand(
       "chaos",
       "run a pool of real daemons in network namespaces, inject random faults drawn from a seed, "
@@ -34,16 +33,11 @@ void add_chaos_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   chaos->add_flag("--no-clock-jump", *no_clock_jump,
                   "never jump the wall clock (it is machine-wide: other programs see it too)");
-  chaos->add_flag("--no-fence-reset", *no_fence_reset,
-                  "keep a fenced or powered-off host's TCP connections (by default they are reset, "
-                  "as a machine that resets loses them); shows what a fence by killing processes "
-                  "alone leaves behind");
   chaos->add_flag("--keep", options->keep, "keep the work directory with configurations and logs");
   chaos->add_flag("--schedule-only", options->schedule_only,
                   "print the seed's fault schedule and stop, without running a pool");
-  chaos->callback([options, no_clock_jump, no_fence_reset, &exit_code] {
+  chaos->callback([options, no_clock_jump, &exit_code] {
     options->clock_jumps = !*no_clock_jump;
-    options->fence_reset = !*no_fence_reset;
     exit_code = chaos::run_chaos(*options, std::cout, std::cerr);
   });
 }

@@ -22,6 +22,9 @@ void add_fence_commands(CLI::App& app, int& exit_code) {
                    "the VM process registry the VM drivers write")
       ->capture_default_str();
   fencer->add_option("--host-name", options->host_name, "name recorded in fence reasons");
+  fencer->add_flag("--reset-tcp-on-fence", options->reset_tcp_on_fence,
+                   "for a host that is a network namespace: a fence also aborts every TCP "
+                   "connection of the namespace, as a machine reset would (needs ss)");
   fencer->callback([options, &exit_code] { exit_code = fence::run_fencer(*options); });
 
   auto state_dir = std::make_shared<std::filesystem::path>("/var/lib/poolha");

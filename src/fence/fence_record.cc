@@ -25,10 +25,11 @@ using nlohmann::json;
 constexpr std::string_view kFormat = "poolha-fence-reason";
 constexpr int kVersion = 1;
 
-constexpr std::array<std::pair<FenceAction::Kind, std::string_view>, 3> kKindNames = {{
+constexpr std::array<std::pair<FenceAction::Kind, std::string_view>, 4> kKindNames = {{
     {FenceAction::Kind::kKillDaemon, "kill-daemon"},
     {FenceAction::Kind::kKillVmGroup, "kill-vm"},
     {FenceAction::Kind::kReboot, "reboot"},
+    {FenceAction::Kind::kResetTcp, "reset-tcp"},
 }};
 
 constexpr std::array<std::pair<FenceAction::Outcome, std::string_view>, 5> kOutcomeNames = {{
@@ -77,6 +78,9 @@ json action_to_json(const FenceAction& action) {
       break;
     case FenceAction::Kind::kReboot:
       out["trigger"] = action.trigger;
+      break;
+    case FenceAction::Kind::kResetTcp:
+      out["connections"] = action.id;
       break;
   }
   if (!action.detail.empty()) out["detail"] = action.detail;
@@ -152,6 +156,9 @@ FenceAction action_from_json(const json& value, std::size_t index) {
       break;
     case FenceAction::Kind::kReboot:
       action.trigger = fields.string("trigger");
+      break;
+    case FenceAction::Kind::kResetTcp:
+      action.id = fields.integer("connections");
       break;
   }
   return action;
@@ -250,6 +257,11 @@ std::string describe_action(const FenceAction& action) {
       break;
     case FenceAction::Kind::kReboot:
       what = fmt::format("reboot through {}", action.trigger);
+      break;
+    case FenceAction::Kind::kResetTcp:
+      what = action.outcome == FenceAction::Outcome::kDone
+                 ? fmt::format("reset the host's TCP connections ({} aborted)", action.id)
+                 : std::string("reset the host's TCP connections");
       break;
   }
   std::string outcome;

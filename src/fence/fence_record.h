@@ -20,7 +20,7 @@ namespace poolha::fence {
 inline constexpr const char* kFenceReasonFileName = "fence-reason.json";
 
 struct FenceAction {
-  enum class Kind { kKillDaemon, kKillVmGroup, kReboot };
+  enum class Kind { kKillDaemon, kKillVmGroup, kReboot, kResetTcp };
   enum class Outcome {
     kPending,      // written before the action was carried out
     kDone,         // signal delivered, or reboot requested
@@ -29,7 +29,8 @@ struct FenceAction {
     kFailed,       // `detail` has the error
   };
   Kind kind = Kind::kKillVmGroup;
-  std::int64_t id = 0;  // kKillDaemon: pid; kKillVmGroup: process group id
+  std::int64_t id = 0;  // kKillDaemon: pid; kKillVmGroup: process group id;
+                        // kResetTcp: connections aborted
   std::string vm;       // kKillVmGroup: the VM's uuid
   std::string trigger;  // kReboot: the sysrq trigger file
   Outcome outcome = Outcome::kPending;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fence/pidfd.h"
+#include "fence/tcp_connection_reset.h"
 #include "vm/process_registry.h"
 
 namespace poolha::fence {
@@ -140,6 +141,14 @@ void kill_pending_vm_groups(std::vector<FenceAction>& actions) {
   }
 }
 
+void reset_host_tcp_connections(FenceAction& action) {
+  const TcpResetResult reset = reset_tcp_connections();
+  action.outcome = reset.ok ? FenceAction::Outcome::kDone : FenceAction::Outcome::kFailed;
+  action.id = static_cast<std::int64_t>(reset.connections);
+  action.detail = reset.error;
+  log_action(action);
+}
+
 }  // namespace
 
 FenceRecord carry_out_process_fence(const FenceOrder& order, const ProcessFenceTargets& targets,
@@ -160,6 +169,11 @@ FenceRecord carry_out_process_fence(const FenceOrder& order, const ProcessFenceT
     record.actions.push_back(daemon);
   }
   add_vm_actions(list_vm_groups(targets.vm_registry_dir, record.problems), seen, record.actions);
+  if (targets.reset_tcp_connections) {
+    FenceAction reset;
+    reset.kind = FenceAction::Kind::kResetTcp;
+    record.actions.push_back(reset);
+  }
   save(setup, record);
 
   // The daemon first, so it starts no further VM, then the VMs at once:
@@ -175,6 +189,12 @@ FenceRecord carry_out_process_fence(const FenceOrder& order, const ProcessFenceT
   // death; the second listing catches it.
   add_vm_actions(list_vm_groups(targets.vm_registry_dir, record.problems), seen, record.actions);
   kill_pending_vm_groups(record.actions);
+  // Last, so that no killed process is left to queue anything: a VM that
+  // was writing when it died has its unsent data dropped with its
+  // connection instead of sending it once the storage path is back.
+  for (FenceAction& action : record.actions) {
+    if (action.kind == FenceAction::Kind::kResetTcp) reset_host_tcp_connections(action);
+  }
   record.complete = true;
   save(setup, record);
   return record;

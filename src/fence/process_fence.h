@@ -2,7 +2,8 @@
 // the VMs, done with signals. The daemon is sent SIGKILL first so it starts
 // no further VM, then every VM process group the VM drivers recorded in the
 // host's VmProcessRegistry; once the daemon has exited the registry is read
-// again for a VM it recorded meanwhile. The reason record is written before
+// again for a VM it recorded meanwhile. A host that is a network namespace
+// then has its TCP connections aborted. The reason record is written before
 // the first kill and again with the outcomes.
 #pragma once
 
@@ -20,6 +21,9 @@ struct ProcessFenceTargets {
   pid_t daemon_pid = 0;   // 0: no daemon to kill
   int daemon_pidfd = -1;  // borrowed pidfd of daemon_pid, so a reused pid is never hit
   std::filesystem::path vm_registry_dir;
+  // After the kills, abort every TCP connection of the fencer's network
+  // namespace, as the machine's reset would (see tcp_connection_reset.h).
+  bool reset_tcp_connections = false;
 };
 
 struct ProcessFenceRecordSetup {

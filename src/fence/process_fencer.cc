@@ -86,8 +86,9 @@ class ProcessFencer::Impl {
       throw std::system_error(errno, std::generic_category(), "chmod " + path.string());
     }
     acceptor_.listen();
-    spdlog::info("fencer: listening at {} (state {}, VM registry {})", path.string(),
-                 options_.state_dir.string(), options_.vm_registry_dir.string());
+    spdlog::info("fencer: listening at {} (state {}, VM registry {}{})", path.string(),
+                 options_.state_dir.string(), options_.vm_registry_dir.string(),
+                 options_.reset_tcp_on_fence ? "; a fence resets TCP connections" : "");
     accept_next();
   }
 
@@ -264,7 +265,8 @@ class ProcessFencer::Impl {
     const std::optional<FenceOrder> order = core_.take_fence();
     if (!order) return std::nullopt;
     POOLHA_CHECK(owner_ != nullptr, "an armed fencer has the daemon that armed it");
-    const ProcessFenceTargets targets{owner_->peer.pid, owner_->pidfd, options_.vm_registry_dir};
+    const ProcessFenceTargets targets{owner_->peer.pid, owner_->pidfd, options_.vm_registry_dir,
+                                      options_.reset_tcp_on_fence};
     const FenceRecord record = carry_out_process_fence(
         *order, targets, {options_.state_dir, options_.host_name, "process fencer"});
     std::size_t vm_groups_killed = 0;

@@ -16,6 +16,9 @@ struct FencerOptions {
   std::filesystem::path state_dir = "/var/lib/poolha";        // fence-reason.json
   std::filesystem::path vm_registry_dir = "/run/poolha/vms";  // vm::VmProcessRegistry
   std::string host_name;                                      // empty: the machine's name
+  // For a host that is a network namespace: a fence also aborts the
+  // namespace's TCP connections, as a machine reset would.
+  bool reset_tcp_on_fence = false;
 };
 
 class ProcessFencer {

@@ -17,11 +17,13 @@
 
 #include "api/password_hash.h"
 #include "api/random_uuid.h"
+#include "common/tool_runner.h"
 #include "daemon/config.h"
+#include "fence/tcp_connection_reset.h"
 #include "localpool/config_agreement.h"
 #include "localpool/host_config_text.h"
 #include "localpool/interrupt.h"
-#include "localpool/tool_runner.h"
+#include "localpool/network_namespace_thread.h"
 #include "oracle/judge_files.h"
 #include "vm/process/process_group.h"
 #include "vm/process_registry.h"
@@ -445,12 +447,16 @@ void LocalPool::start_host(std::size_t index) {
   fs::remove_all(host.run_dir);
   fs::create_directories(host.vm_registry);
 
+  std::vector<std::string> fencer_argv{binary_.string(), "fencer",
+                                       "--socket",       host.fencer_socket.string(),
+                                       "--state-dir",    host.state_dir.string(),
+                                       "--vm-registry",  host.vm_registry.string(),
+                                       "--host-name",    host.name};
+  // A host in its own namespace resets like a machine when fenced; on the
+  // shared loopback that would cut every TCP connection of this machine.
+  if (network_) fencer_argv.push_back("--reset-tcp-on-fence");
   processes.fencer = table_.start(ProcessSpec{
-      host.name + " fencer",
-      host_command(index, {binary_.string(), "fencer", "--socket", host.fencer_socket.string(),
-                           "--state-dir", host.state_dir.string(), "--vm-registry",
-                           host.vm_registry.string(), "--host-name", host.name}),
-      host.fencer_log});
+      host.name + " fencer", host_command(index, std::move(fencer_argv)), host.fencer_log});
   const pid_t fencer = *processes.fencer;
   wait_until(
       [&] {
@@ -523,6 +529,17 @@ std::size_t LocalPool::kill_host(std::size_t index) {
   processes.fencer.reset();
   say(host.name + " lost power: daemon, fencer and " + std::to_string(vms.size()) +
       " VM process group(s) killed");
+  // The machine is off: nothing its kernel queued may reach the storage or
+  // a peer once a cut path is back.
+  if (network_) {
+    const fence::TcpResetResult reset = run_in_network_namespace(
+        host.network_namespace, [] { return fence::reset_tcp_connections(); });
+    if (!reset.ok) {
+      throw std::runtime_error("cannot reset " + host.name + "'s TCP connections: " + reset.error);
+    }
+    say(host.name + ": " + std::to_string(reset.connections) +
+        " TCP connection(s) reset (the machine is off)");
+  }
   return vms.size();
 }
 

@@ -148,8 +148,9 @@ class LocalPool {
   // Throws when a process cannot start or the fencer does not come up.
   void start_host(std::size_t index);
   // Power loss: freezes, then SIGKILLs, the daemon, the fencer and every VM
-  // process group in the host's VM registry at once. Returns how many VM
-  // process groups were killed.
+  // process group in the host's VM registry at once; a host in a network
+  // namespace also loses its TCP connections, as a machine that is off
+  // sends nothing more. Returns how many VM process groups were killed.
   std::size_t kill_host(std::size_t index);
   // Clean shutdown: SIGTERM to the daemon, then to the fencer, each given
   // `grace` before it is killed. Returns whether both stopped on their own.

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "localpool/tool_runner.h"
+#include "common/tool_runner.h"
 
 namespace poolha::localpool {
 

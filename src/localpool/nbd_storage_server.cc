@@ -10,7 +10,7 @@
 #include "io/nbd_block_device.h"
 #include "localpool/local_pool.h"
 #include "localpool/network_namespace_thread.h"
-#include "localpool/tool_runner.h"
+#include "common/tool_runner.h"
 
 namespace poolha::localpool {
 namespace {

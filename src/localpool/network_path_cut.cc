@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "localpool/tool_runner.h"
+#include "common/tool_runner.h"
 
 namespace poolha::localpool {
 namespace {

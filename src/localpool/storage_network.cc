@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "localpool/namespace_network.h"
-#include "localpool/tool_runner.h"
+#include "common/tool_runner.h"
 
 namespace poolha::localpool {
 

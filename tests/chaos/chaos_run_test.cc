@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "localpool/tool_runner.h"
+#include "common/tool_runner.h"
 
 namespace poolha::chaos {
 namespace {
@@ -58,8 +58,8 @@ TEST(ChaosRun, ScheduleOnlyPrintsEveryFaultWithoutAPool) {
 TEST(ChaosRun, TheCommandLineRefusesBadValuesWithExit2) {
   const std::filesystem::path poolha = poolha_binary();
   if (poolha.empty() || !std::filesystem::exists(poolha)) GTEST_SKIP() << "no poolha binary";
-  const localpool::ToolResult result =
-      localpool::run_tool({poolha.string(), "chaos", "--hosts", "3", "--timeout", "2"});
+  const poolha::ToolResult result =
+      poolha::run_tool({poolha.string(), "chaos", "--hosts", "3", "--timeout", "2"});
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("--timeout must be 5..600"), std::string::npos) << result.output;
 }
@@ -74,8 +74,8 @@ TEST(ChaosRealRun, ThreeHostsThreeFaultsLeaveACleanVerdict) {
   }
   // Without clock jumps: the wall clock is the whole machine's, and a test
   // suite must not move it under other tests.
-  const localpool::ToolResult result =
-      localpool::run_tool({poolha.string(), "chaos", "--hosts", "3", "--faults", "3", "--seed", "1",
+  const poolha::ToolResult result =
+      poolha::run_tool({poolha.string(), "chaos", "--hosts", "3", "--faults", "3", "--seed", "1",
                            "--timeout", "5", "--no-clock-jump"});
   std::cout << result.output << std::endl;
   EXPECT_EQ(result.exit_code, 0);

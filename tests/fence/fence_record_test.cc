@@ -34,7 +34,11 @@ FenceRecord sample_record() {
   gone.vm = "0f1e2d3c-aaaa-bbbb-cccc-000000000002";
   gone.id = 4300;
   gone.outcome = FenceAction::Outcome::kAlreadyGone;
-  record.actions = {daemon, vm, gone};
+  FenceAction reset;
+  reset.kind = FenceAction::Kind::kResetTcp;
+  reset.id = 3;
+  reset.outcome = FenceAction::Outcome::kDone;
+  record.actions = {daemon, vm, gone, reset};
   record.problems = {"VM process registry entry 'vm-bad' is not a process group id"};
   record.complete = true;
   return record;
@@ -45,6 +49,8 @@ TEST(FenceRecordTest, EncodesAndDecodesEveryField) {
   const std::string text = encode_fence_record(record);
   EXPECT_NE(text.find("\"time\": \"2026-11-18T"), std::string::npos) << text;
   EXPECT_NE(text.find("\"decided_by\": \"missed-kicks\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"action\": \"reset-tcp\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"connections\": 3"), std::string::npos) << text;
   auto decoded = decode_fence_record(text);
   ASSERT_TRUE(std::holds_alternative<FenceRecord>(decoded)) << std::get<std::string>(decoded);
   EXPECT_EQ(std::get<FenceRecord>(decoded), record);
@@ -117,6 +123,8 @@ TEST(FenceRecordTest, RendersForOperators) {
   EXPECT_NE(text.find("kill VM 0f1e2d3c-aaaa-bbbb-cccc-000000000001 (process group 4242): done"),
             std::string::npos);
   EXPECT_NE(text.find("(process group 4300): already gone"), std::string::npos);
+  EXPECT_NE(text.find("reset the host's TCP connections (3 aborted): done"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("Problems:\n  VM process registry entry 'vm-bad'"), std::string::npos);
   EXPECT_EQ(text.find("written before acting"), std::string::npos);
 

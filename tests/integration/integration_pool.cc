@@ -16,7 +16,7 @@
 #include "localpool/namespace_network.h"
 #include "localpool/nbd_storage_server.h"
 #include "localpool/network_path_cut.h"
-#include "localpool/tool_runner.h"
+#include "common/tool_runner.h"
 #include "oracle/ids.h"
 #include "oracle/verdict_report.h"
 #include "vm/process/process_group.h"
@@ -161,8 +161,8 @@ std::map<std::string, std::set<pid_t>> running_vm_process_groups() {
 
 std::optional<FenceReport> fence_report(const localpool::HostPlan& host) {
   if (!fs::exists(host.state_dir / "fence-reason.json")) return std::nullopt;
-  const localpool::ToolResult result =
-      localpool::run_tool({POOLHA_BINARY, "fence-reason", "--state-dir", host.state_dir.string()});
+  const poolha::ToolResult result =
+      poolha::run_tool({POOLHA_BINARY, "fence-reason", "--state-dir", host.state_dir.string()});
   return FenceReport{result.exit_code, result.output};
 }
 

@@ -117,14 +117,13 @@ TEST_F(NetworkLossTest, HostWithoutStoragePathFencesAndItsVmsRestartElsewhere) {
   lose_storage_path_of_host_2(false);
 }
 
-// Row 3 followed by the storage path's return and host-2's reboot. Disabled:
-// it fails. The fencer kills the VMs, but a write a killed VM had already
-// handed to the host's kernel stays queued on its orphaned TCP connection
-// to the NBD server; when the path comes back, that stale block lands over
-// records the restarted VM wrote since (the oracle reports them lost). A
-// reboot would discard the queue; the process fencer and this harness's
-// reboot (the namespace survives) do not.
-TEST_F(NetworkLossTest, DISABLED_HostWithoutStoragePathRejoinsWithoutStaleWritesLanding) {
+// Row 3 followed by the storage path's return and host-2's reboot. A write
+// a killed VM had already handed to the host's kernel is queued on its TCP
+// connection to the NBD server; if it were sent once the path is back, that
+// stale block would land over records the restarted VM wrote since (the
+// oracle would report them lost). The fencer resets the namespace's TCP
+// connections, as a real machine's reset drops them.
+TEST_F(NetworkLossTest, HostWithoutStoragePathRejoinsWithoutStaleWritesLanding) {
   lose_storage_path_of_host_2(true);
 }
 

@@ -5,7 +5,7 @@
 #include "daemon/config.h"
 #include "localpool/local_pool.h"
 #include "localpool/namespace_network.h"
-#include "localpool/tool_runner.h"
+#include "common/tool_runner.h"
 
 namespace poolha::localpool {
 namespace {

@@ -35,7 +35,7 @@
 #include "localpool/network_path_cut.h"
 #include "localpool/pool_snapshot.h"
 #include "localpool/storage_network.h"
-#include "localpool/tool_runner.h"
+#include "common/tool_runner.h"
 #include "oracle/verdict_report.h"
 #include "test_support.h"
 

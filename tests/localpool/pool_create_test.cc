@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "localpool/local_pool.h"
-#include "localpool/tool_runner.h"
+#include "common/tool_runner.h"
 #include "test_support.h"
 
 namespace poolha::localpool {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace poolha::localpool {
+namespace poolha {
 
 struct ToolResult {
   int exit_code = -1;  // the exit status, or 128 + signal when killed by one
@@ -32,4 +32,4 @@ void run_cleanup_step(const std::vector<std::string>& argv);
 // The command line as a person would type it, for messages.
 std::string command_text(const std::vector<std::string>& argv);
 
-}  // namespace poolha::localpool
+}  // namespace poolha

@@ -1,4 +1,4 @@
-#include "localpool/tool_runner.h"
+#include "common/tool_runner.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -12,7 +12,7 @@
 
 extern char** environ;
 
-namespace poolha::localpool {
+namespace poolha {
 
 ToolResult run_tool(const std::vector<std::string>& argv) {
   if (argv.empty()) throw std::invalid_argument("run_tool: empty command");
@@ -69,11 +69,11 @@ void run_cleanup_step(const std::vector<std::string>& argv) {
   try {
     const ToolResult result = run_tool(argv);
     if (result.exit_code != 0) {
-      std::fprintf(stderr, "localpool: '%s' failed: %s\n", command_text(argv).c_str(),
+      std::fprintf(stderr, "cleanup step: '%s' failed: %s\n", command_text(argv).c_str(),
                    result.output.c_str());
     }
   } catch (const std::system_error& e) {
-    std::fprintf(stderr, "localpool: '%s' failed: %s\n", command_text(argv).c_str(), e.what());
+    std::fprintf(stderr, "cleanup step: '%s' failed: %s\n", command_text(argv).c_str(), e.what());
   }
 }
 
@@ -94,4 +94,4 @@ std::string command_text(const std::vector<std::string>& argv) {
   return text;
 }
 
-}  // namespace poolha::localpool
+}  // namespace poolha
