@@ -93,12 +93,16 @@ void Coordinator::set_liveset(TimePoint now, const wire::Membership& announced) 
   }
   plan_dirty_ = true;
   bury_dead_hosts(now, reborn);
+  for (const HostReport& report : early_reports_.take(liveset_.epoch)) receive(now, report);
   step(now);
 }
 
 void Coordinator::receive(TimePoint now, const HostReport& report) {
-  if (!have_liveset_ || report.epoch != liveset_.epoch ||
-      !liveset_.contains(report.host, report.incarnation)) {
+  if (!have_liveset_ || report.epoch > liveset_.epoch) {
+    early_reports_.keep(report);
+    return;
+  }
+  if (report.epoch != liveset_.epoch || !liveset_.contains(report.host, report.incarnation)) {
     return;
   }
   auto answered = answered_after_.find(report.host);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/time.h"
+#include "failover/early_reports.h"
 #include "failover/messages.h"
 #include "failover/records.h"
 #include "wire/view.h"
@@ -157,6 +158,7 @@ class Coordinator {
   bool have_liveset_ = false;
   TimePoint liveset_since_{};  // when this master began acting on the current epoch
   std::map<HostIndex, HostReportState> reports_;
+  EarlyReports early_reports_;  // made on a liveset newer than liveset_
   // Per host: its report sequence when it gave the newest answer applied
   // here; reports up to it are older than that answer and are ignored.
   std::map<HostIndex, std::uint64_t> answered_after_;

@@ -77,7 +77,8 @@ class PoolFailoverTest : public ::testing::Test {
     std::vector<failover::FencedHost> fenced;
   };
 
-  PoolFailoverTest() : db(io.get_executor(), initial_pool(), std::chrono::milliseconds(20)) {
+  explicit PoolFailoverTest(Duration report_interval = std::chrono::milliseconds(200))
+      : db(io.get_executor(), initial_pool(), std::chrono::milliseconds(20)) {
     db.fail_next_writes(1);  // the first write fails and must be retried
     for (HostIndex h = 0; h < kHosts; ++h) {
       Host& host = hosts[h];
@@ -111,7 +112,7 @@ class PoolFailoverTest : public ::testing::Test {
       host.sender = std::make_unique<CheckingSender>(*host.link, db);
       VmFailoverConfig failover_config;
       failover_config.self = h;
-      failover_config.report_interval = std::chrono::milliseconds(200);
+      failover_config.report_interval = report_interval;
       failover_config.persist_retry = std::chrono::milliseconds(30);
       VmFailoverListener listener;
       listener.needs_coordinator = [this, h](std::uint64_t term) {
@@ -135,13 +136,13 @@ class PoolFailoverTest : public ::testing::Test {
         HostMembership{announced, 1, taking_part, taking_part && announced.master == h});
   }
 
-  // Runs an operator action on h0's coordinator until it is accepted (a
-  // host must have reported on the liveset before it takes a VM).
-  failover::ApiResult act_until_accepted(const CoordinatorAction& action) {
+  // Runs an operator action on the master's coordinator until it is
+  // accepted (a host must have reported on the liveset before it takes a VM).
+  failover::ApiResult act_until_accepted(const CoordinatorAction& action, HostIndex master = 0) {
     failover::ApiResult last = failover::ApiResult::failure("not answered");
     for (int attempt = 0; attempt < 100; ++attempt) {
       std::optional<failover::ApiResult> answer;
-      hosts[0].failover->act(action, [&answer](failover::ApiResult r) { answer = r; });
+      hosts[master].failover->act(action, [&answer](failover::ApiResult r) { answer = r; });
       EXPECT_TRUE(run_until(io, [&] { return answer.has_value(); }));
       if (!answer) break;
       last = *answer;
@@ -206,6 +207,39 @@ TEST_F(PoolFailoverTest, ProtectedVmRestartsOnASurvivor) {
   EXPECT_GE(db.attempts(), db.writes() + 1) << "the failed first write was retried";
   EXPECT_GE(hosts[0].sender->starts_checked(), 2);
   EXPECT_TRUE(hosts[0].sender->violations().empty()) << hosts[0].sender->violations().front();
+}
+
+// Hosts report once at each liveset change and then only every minute, so
+// a report the new master dropped would hold the restart for a minute.
+class RareReportsTest : public PoolFailoverTest {
+ protected:
+  RareReportsTest() : PoolFailoverTest(std::chrono::seconds(60)) {}
+};
+
+// The master h1 crashes. The surviving slave h0 adopts the new liveset first
+// and reports to the new master h2 before h2 knows it is master; h2's
+// coordinator must still count that report and restart at once.
+TEST_F(RareReportsTest, ANewMasterUsesAReportSentBeforeItKnewItWasMaster) {
+  const wire::Membership all = liveset(1, {0, 1, 2}, 1);
+  for (HostIndex h = 0; h < kHosts; ++h) announce(h, all);
+  ASSERT_TRUE(run_until(io, [&] { return hosts[1].failover->coordinator() != nullptr; }));
+  const failover::ApiResult started = act_until_accepted(
+      [](failover::Coordinator& c, TimePoint now) { return c.start_vm(now, kWeb, HostIndex{1}); },
+      1);
+  ASSERT_TRUE(started.ok) << started.error;
+  ASSERT_TRUE(run_until(io, [&] { return runs_on(1, kWeb); }));
+
+  hosts[1].driver->host_stopped();
+  announce(1, all, false);
+  const wire::Membership survivors = liveset(2, {0, 2}, 2);
+  announce(0, survivors);
+  test_support::run_for(io, std::chrono::milliseconds(100));  // h0's report reaches h2
+  announce(2, survivors);
+  // Well within a report interval (h0 is too small: the VM goes to h2).
+  ASSERT_TRUE(run_until(
+      io, [&] { return runs_on(2, kWeb); }, std::chrono::seconds(5)))
+      << "the restart waited for a periodic report";
+  EXPECT_TRUE(ledger.clashes().empty());
 }
 
 TEST_F(PoolFailoverTest, HostThatStoppedTakingPartIgnoresCommands) {

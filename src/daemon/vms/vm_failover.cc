@@ -173,6 +173,9 @@ bool VmFailover::start_coordinator(std::uint64_t term, failover::PoolSnapshot po
   coordinator_incarnation_ = membership_.incarnation;
   coordinator_liveset_ = membership_.announced;
   coordinator_->set_liveset(clock_.now(), membership_.announced);
+  for (const failover::HostReport& report : early_reports_.take_all()) {
+    coordinator_->receive(clock_.now(), report);
+  }
   pump_coordinator();
   return true;
 }
@@ -193,6 +196,12 @@ void VmFailover::receive(const PeerMessage& message) {
           pump_agent();
         } else {
           if (!coordinator_) {
+            // A host that adopted a liveset naming this host master a moment
+            // before this host did, or while the coordinator loads.
+            if constexpr (std::is_same_v<T, failover::HostReport>) {
+              early_reports_.keep(m);
+              return;
+            }
             spdlog::debug("a failover message for the coordinator is dropped: none runs");
             return;
           }

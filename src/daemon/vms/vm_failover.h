@@ -163,6 +163,10 @@ class VmFailover {
   LoopTimer agent_timer_;
 
   std::unique_ptr<failover::Coordinator> coordinator_;
+  // Reports that arrived while no coordinator ran (this host was not master
+  // yet, or the coordinator was loading the pool database): the next
+  // coordinator gets them at once and ignores those of older livesets.
+  failover::EarlyReports early_reports_;
   std::uint32_t coordinator_incarnation_ = 0;
   // Grows whenever a coordinator or a load ends; the term of a load.
   std::uint64_t coordinator_life_ = 0;
