@@ -30,6 +30,13 @@ int main(int argc, char** argv) {
   poolha::cli::add_daemon_command(app, exit_code);
   poolha::cli::add_disk_writer_commands(app, exit_code);
   poolha::cli::add_chaos_command(app, exit_code);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // Help and version requests print and succeed. Any other parse error (an
+    // unknown option, a value that does not convert) is a usage error: exit
+    // status 2, the same as the commands' own checks of their values.
+    return app.exit(error) == 0 ? 0 : 2;
+  }
   return exit_code;
 }
