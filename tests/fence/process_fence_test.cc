@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "fence/pidfd.h"
+#include "fresh_network_namespace.h"
 #include "temp_dir.h"
 #include "vm/process_registry.h"
 
@@ -71,6 +72,32 @@ TEST(ProcessFenceTest, RefusesTheFencersOwnGroupAndItselfAndNotesWhatItCannotKil
             std::vector<std::string>{
                 "VM process registry entry 'vm-bad' is not a process group id; nothing killed "
                 "for it"});
+}
+
+// A fencer asked to reset TCP connections (a host that is a network
+// namespace) does so after the kills and records it.
+TEST(ProcessFenceTest, ResetsTheNamespacesTcpConnectionsAfterTheKillsWhenAsked) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root: it creates a network namespace";
+  testing::TempDir dir;
+  const auto registry_dir = dir.path() / "vms";
+  const auto state_dir = dir.path() / "state";
+  vm::VmProcessRegistry registry(registry_dir);
+  const std::string outcome = testing::run_in_fresh_network_namespace([&]() -> std::string {
+    const auto connection = testing::open_loopback_connection();
+    if (!connection) return "cannot open a loopback connection";
+    const FenceOrder order{FenceCause::kEngineRequest, "test", {}};
+    const ProcessFenceTargets targets{0, -1, registry_dir, true};
+    carry_out_process_fence(order, targets, {state_dir, "host-a", "process fencer"});
+    return testing::connection_broken(connection->client) ? "reset" : "still open";
+  });
+  EXPECT_EQ(outcome, "reset");
+  const auto record = read_fence_record(state_dir);
+  ASSERT_TRUE(record.has_value());
+  EXPECT_TRUE(record->complete);
+  ASSERT_EQ(record->actions.size(), 1u);
+  EXPECT_EQ(record->actions[0].kind, FenceAction::Kind::kResetTcp);
+  EXPECT_EQ(record->actions[0].outcome, FenceAction::Outcome::kDone);
+  EXPECT_GE(record->actions[0].id, 1);
 }
 
 }  // namespace
