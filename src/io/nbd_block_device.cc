@@ -161,9 +161,17 @@ NbdBlockDevice::NbdBlockDevice(std::string uri, NbdBlockDeviceOptions options)
     throw IoError(fmt::format("cannot open {} to keep the network namespace for {}: {}",
                               kThreadNetworkNamespace, uri_, std::strerror(errno)));
   }
+  const std::lock_guard lock(mutex_);
   try {
-    const std::lock_guard lock(mutex_);
-    connect(true);
+    connect();
+  } catch (const IoError& error) {
+    if (options_.size_if_unreachable == 0 || !unreachable_) {
+      ::close(network_namespace_);
+      throw;
+    }
+    size_ = options_.size_if_unreachable;
+    spdlog::warn("NBD device {}: {}; every request fails until one can connect", uri_,
+                 error.what());
   } catch (...) {
     ::close(network_namespace_);
     throw;
@@ -176,13 +184,20 @@ NbdBlockDevice::~NbdBlockDevice() {
   ::close(network_namespace_);
 }
 
-void NbdBlockDevice::connect(bool first) {
+void NbdBlockDevice::connect() {
+  unreachable_ = true;
   NbdConnection connection =
       thread_in_network_namespace(network_namespace_)
           ? open_nbd_connection(uri_, options_.connect_timeout)
           : open_nbd_connection_in(network_namespace_, uri_, options_.connect_timeout);
-  if (first) {
+  unreachable_ = false;
+  if (!sized_) {
+    if (connection.exported.size < options_.size_if_unreachable) {
+      throw IoError(fmt::format("cannot use {}: the export holds {} bytes but {} are needed", uri_,
+                                connection.exported.size, options_.size_if_unreachable));
+    }
     size_ = connection.exported.size;
+    sized_ = true;
   } else if (connection.exported.size != size_) {
     // Offsets were laid out for the first size; another export under the
     // same name is not the disk this device stands for.
@@ -200,9 +215,14 @@ void NbdBlockDevice::connect(bool first) {
 
 nbd_handle* NbdBlockDevice::open_handle() {
   if (!handle_) {
-    connect(false);
-    ++reconnects_;
-    spdlog::info("NBD device {}: reconnected", uri_);
+    const bool first = !sized_;
+    connect();
+    if (first) {
+      spdlog::info("NBD device {}: connected", uri_);
+    } else {
+      ++reconnects_;
+      spdlog::info("NBD device {}: reconnected", uri_);
+    }
   }
   return handle_.get();
 }

@@ -12,7 +12,9 @@
 // The next request connects again, checks that the export still has the same
 // size, and is then served; while the server stays down every request fails
 // with "cannot connect to <uri>: ...". A reconnection is made in the network
-// namespace the device was opened in, whichever thread asks for it.
+// namespace the device was opened in, whichever thread asks for it. With
+// `size_if_unreachable` the first connection may come the same way: the
+// device can be opened while its server is down.
 //
 // Time bounds. Connecting (TCP connect and NBD handshake) is bounded by
 // `connect_timeout`; a host name is resolved before that, by the system
@@ -51,6 +53,13 @@ namespace poolha::io {
 struct NbdBlockDeviceOptions {
   // How long one connection attempt may take, handshake included.
   std::chrono::milliseconds connect_timeout{3000};
+  // Zero: the constructor connects, and throws when it cannot. Otherwise a
+  // server that cannot be reached at construction is not an error: the
+  // device starts disconnected, reports this size, and its requests fail
+  // until one connects; the export it then finds must hold at least this
+  // many bytes (otherwise every request fails, saying so). For a daemon that
+  // must start, and wait in emergency mode, while its storage is down.
+  std::uint64_t size_if_unreachable = 0;
 };
 
 namespace detail {
@@ -61,7 +70,8 @@ struct NbdHandleCloser {
 
 class NbdBlockDevice final : public BlockDevice {
  public:
-  // Connects at once. Throws IoError with libnbd's reason when it cannot.
+  // Connects at once. Throws IoError with libnbd's reason when it cannot,
+  // unless options.size_if_unreachable is set.
   explicit NbdBlockDevice(std::string uri, NbdBlockDeviceOptions options = {});
   ~NbdBlockDevice() override;
   NbdBlockDevice(const NbdBlockDevice&) = delete;
@@ -78,7 +88,8 @@ class NbdBlockDevice final : public BlockDevice {
   // Whether a connection is open; false from a broken connection until a
   // request connects again. Does not wait for a request in progress.
   bool connected() const { return connected_.load(); }
-  // Connections made after the first one.
+  // Connections made after the first one (the first request's connection,
+  // when the server was unreachable at construction, is the first one).
   std::uint64_t reconnects() const { return reconnects_.load(); }
 
  private:
@@ -86,7 +97,7 @@ class NbdBlockDevice final : public BlockDevice {
 
   // All of these need mutex_.
   nbd_handle* open_handle();
-  void connect(bool first);
+  void connect();
   void flush_locked(bool after_write);
   [[noreturn]] void request_failed(const std::string& what, bool outcome_unknown);
 
@@ -94,6 +105,8 @@ class NbdBlockDevice final : public BlockDevice {
   const NbdBlockDeviceOptions options_;
   int network_namespace_ = -1;  // the opener's, as an open file
   std::uint64_t size_ = 0;      // fixed at the first connection
+  bool sized_ = false;          // a connection has fixed size_
+  bool unreachable_ = false;    // the last connect() failed before the handshake ended
 
   std::mutex mutex_;
   Handle handle_;                // null while disconnected

@@ -127,6 +127,31 @@ TEST_F(NetworkLossTest, HostWithoutStoragePathRejoinsWithoutStaleWritesLanding) 
   lose_storage_path_of_host_2(true);
 }
 
+// DESIGN §3.4: a host that boots while its storage path is still cut can
+// read neither the statefile nor the pool database. It must wait (in
+// emergency mode once boot_wait has passed), neither exiting to be started
+// again nor fencing, and join once the path is back.
+TEST_F(NetworkLossTest, HostBootingWithoutItsStoragePathWaitsAndJoinsOnceItIsBack) {
+  IntegrationPool& p = start_pool(3, 1);
+  std::cout << "cutting host-2's storage path" << std::endl;
+  p.pool().cut_storage(1);
+  p.wait_fenced_and_failed_over(1, {0, 2}, {"vm-1", "vm-2"});
+  p.accept_fence(1);
+  std::cout << "host-2 boots with its storage path still cut" << std::endl;
+  p.pool().start_host(1);
+  p.hold_for(
+      Seconds(3 * p.setup().ha_timeout_seconds), {0, 2}, {0, 1, 2}, [] {},
+      "host-2 to wait for its storage, neither exiting nor fencing");
+  p.pool().restore_storage(1);
+  p.watch_until(
+      {0, 2}, {0, 1, 2},
+      [&] {
+        return every_host_live_for(p, {0, 2});
+      },
+      p.failover_deadline(), "host-2 to join once its storage path is back");
+  p.power_off_and_judge({"vm-1", "vm-2"});
+}
+
 // Row 6: a two-host pool whose link between the hosts is cut while one
 // host's uplink is dead too. With one bridge this is host-1's management
 // interface cut entirely: it reaches neither host-2 nor its isolation

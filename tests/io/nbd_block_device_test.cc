@@ -360,6 +360,48 @@ TEST_F(NbdBlockDeviceTest, ReconnectRefusesAnExportOfAnotherSize) {
   EXPECT_EQ(image_contents(), Bytes(kImageSize, 0));
 }
 
+// A daemon starts while its storage is down: the device opens anyway, fails
+// requests while the server is away and connects on the first request after
+// it is back.
+TEST_F(NbdBlockDeviceTest, OpensWhileTheServerIsDownWhenToldTheSizeItNeeds) {
+  server_->stop(SIGKILL);
+  const NbdBlockDeviceOptions waiting{.connect_timeout = std::chrono::milliseconds(500),
+                                      .size_if_unreachable = kImageSize / 2};
+  std::unique_ptr<NbdBlockDevice> device;
+  EXPECT_EQ(
+      error_of_bounded_call([&] { device = std::make_unique<NbdBlockDevice>(uri(), waiting); }),
+      "no error");
+  ASSERT_NE(device, nullptr);
+  EXPECT_FALSE(device->connected());
+  EXPECT_EQ(device->size(), kImageSize / 2);
+  EXPECT_THAT(error_of_bounded_call([&] { device->read(0, kBlockAlignment); }),
+              HasSubstr("cannot connect to " + uri()));
+
+  ASSERT_EQ(server_->start(), "");
+  const Bytes block = patterned_block(7);
+  device->write(4096, block);
+  EXPECT_EQ(device->read(4096, kBlockAlignment), block);
+  EXPECT_TRUE(device->connected());
+  EXPECT_EQ(device->reconnects(), 0u) << "the first connection is no reconnection";
+  EXPECT_EQ(device->size(), kImageSize);
+}
+
+TEST_F(NbdBlockDeviceTest, AnExportFoundLaterMustHoldTheSizeItWasOpenedFor) {
+  server_->stop(SIGKILL);
+  NbdBlockDevice device(uri(), NbdBlockDeviceOptions{.size_if_unreachable = 2 * kImageSize});
+  ASSERT_EQ(server_->start(), "");
+  EXPECT_THAT(error_of([&] { device.read(0, kBlockAlignment); }),
+              HasSubstr(fmt::format("the export holds {} bytes but {} are needed", kImageSize,
+                                    2 * kImageSize)));
+  EXPECT_FALSE(device.connected());
+  // A server that answers at once is held to the same size.
+  EXPECT_THAT(error_of([&] {
+                NbdBlockDevice opened(uri(),
+                                      NbdBlockDeviceOptions{.size_if_unreachable = 2 * kImageSize});
+              }),
+              HasSubstr("are needed"));
+}
+
 // A request the server has not answered is waited for, never abandoned for
 // a new connection, so it cannot land after a later request.
 TEST_F(NbdBlockDeviceTest, AnUnansweredRequestIsWaitedForOnItsConnection) {

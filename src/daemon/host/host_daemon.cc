@@ -151,7 +151,7 @@ HostDaemon::HostDaemon(asio::io_context& io, DaemonConfig config)
   boot_counter_ = std::make_unique<BootCounter>(config_.state_dir);
 
   const HeartbeatSrLayout layout = heartbeat_sr_layout(config_);
-  device_ = open_heartbeat_sr_device(config_.heartbeat_sr);
+  device_ = open_heartbeat_sr_device_waiting_for_server(config_.heartbeat_sr, layout);
   check_heartbeat_sr_size(*device_, layout);
   worker_ = std::make_unique<io::StorageWorker>(io_.get_executor(), device_, clock_);
 

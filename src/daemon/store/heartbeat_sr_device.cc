@@ -46,6 +46,13 @@ std::shared_ptr<io::BlockDevice> open_heartbeat_sr_device(const HeartbeatSrConfi
                                                io::FileBlockDeviceOptions{.direct = sr.direct_io});
 }
 
+std::shared_ptr<io::BlockDevice> open_heartbeat_sr_device_waiting_for_server(
+    const HeartbeatSrConfig& sr, const HeartbeatSrLayout& layout) {
+  if (!is_nbd_uri(sr.device)) return open_heartbeat_sr_device(sr);
+  return std::make_shared<io::NbdBlockDevice>(
+      sr.device, io::NbdBlockDeviceOptions{.size_if_unreachable = layout.device_size()});
+}
+
 bool create_heartbeat_sr_file_if_missing(const HeartbeatSrConfig& sr, std::uint64_t size) {
   if (is_nbd_uri(sr.device)) return false;
   const std::filesystem::path path(sr.device);

@@ -17,6 +17,14 @@ bool is_nbd_uri(const std::string& device);
 // while direct_io is on).
 std::shared_ptr<io::BlockDevice> open_heartbeat_sr_device(const HeartbeatSrConfig& sr);
 
+// For the daemon: as above, except that an NBD server that cannot be reached
+// yet is no error. The device then fails every request until the server
+// answers, and the daemon waits meanwhile (in emergency mode once boot_wait
+// has passed) instead of exiting and being started again and again. The
+// export found later must hold `layout`.
+std::shared_ptr<io::BlockDevice> open_heartbeat_sr_device_waiting_for_server(
+    const HeartbeatSrConfig& sr, const HeartbeatSrLayout& layout);
+
 // For a path that does not exist yet: creates a regular file of `size` zero
 // bytes (durably) and returns true. Returns false for an existing path or an
 // NBD URI, which are never created or resized. Throws io::IoError on failure.
