@@ -2,7 +2,7 @@
 # The whole test suite:
 #   1. install missing Debian packages           (scripts/install-deps.sh)
 #   2. normal build (g++) + ctest                (unit tests, scenarios, random sweeps)
-#   3. ASan + UBSan build (g++) + ctest
+#   3. ASan + UBSan build (g++, in the background during the normal tests) + ctest
 #   4. fuzz build (clang) + every fuzz_* target for FUZZ_SECONDS seconds each
 #
 # Every stage runs even if an earlier one failed, so one run shows everything;
@@ -21,8 +21,10 @@ JOBS="$(nproc)"
 FUZZ_SECONDS="${FUZZ_SECONDS:-12}"
 CTEST_TIMEOUT="${CTEST_TIMEOUT:-300}"
 LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/poolha-test.XXXXXX")"
-trap 'rm -rf "$LOG_DIR"' EXIT
 trap 'echo; echo "test: interrupted" >&2; exit 130' INT TERM
+# A background build still running is stopped with the suite, however it ends.
+trap 'if ((${BACKGROUND_PID:-0} > 0)); then kill -- -"$BACKGROUND_PID" 2>/dev/null || true; fi
+      rm -rf "$LOG_DIR"' EXIT
 
 STAGE_NAMES=()
 STAGE_RESULTS=()
@@ -80,6 +82,48 @@ run_stage() {
   if ((rc == 0)); then
     record "$name" passed "$elapsed" "$note"
     echo "-- $name: passed ($(fmt_duration "$elapsed"))"
+  else
+    record "$name" "FAILED (exit $rc)" "$elapsed" "$note"
+    echo "-- $name: FAILED with exit status $rc ($(fmt_duration "$elapsed"))" >&2
+  fi
+  LAST_RC=$rc
+}
+
+# A build that runs in the background while another stage runs in front:
+# the normal tests mostly wait on timeouts (the pool tests run one at a time),
+# so the sanitizer build uses the idle cores meanwhile. It runs at the lowest
+# CPU priority (in a session of its own, so that also holds where the kernel
+# groups processes by session), so the tests in front are never starved.
+BACKGROUND_PID=0
+BACKGROUND_START=0
+BACKGROUND_LOG=""
+start_background_build() {  # variant
+  BACKGROUND_LOG="$LOG_DIR/build-$1.log"
+  BACKGROUND_START=$SECONDS
+  setsid --wait nice -n 19 "$ROOT/scripts/build.sh" "$1" >"$BACKGROUND_LOG" 2>&1 &
+  BACKGROUND_PID=$!
+  if [[ -w /proc/$BACKGROUND_PID/autogroup ]]; then
+    echo 19 >"/proc/$BACKGROUND_PID/autogroup" 2>/dev/null || true
+  fi
+  echo "test: $1 build started in the background (pid $BACKGROUND_PID, log shown when it ends)"
+}
+
+# finish_background_build NAME: waits for the background build, shows its
+# log and records it as stage NAME, timed from its start; sets LAST_RC.
+finish_background_build() {
+  local name=$1 rc
+  header "$name"
+  set +e
+  wait "$BACKGROUND_PID"
+  rc=$?
+  set -e
+  BACKGROUND_PID=0
+  cat "$BACKGROUND_LOG"
+  local elapsed=$((SECONDS - BACKGROUND_START))
+  local note="ran in the background from the start of the normal tests"
+  if ((rc == 0)); then
+    record "$name" passed "$elapsed" "$note"
+    echo "-- $name: passed ($(fmt_duration "$elapsed") since it started)"
   else
     record "$name" "FAILED (exit $rc)" "$elapsed" "$note"
     echo "-- $name: FAILED with exit status $rc ($(fmt_duration "$elapsed"))" >&2
@@ -205,9 +249,13 @@ echo "test: poolha test suite in $ROOT ($JOBS cores)"
 
 run_stage "install dependencies" stage_deps
 
-# (a) normal build
+# (a) normal build; (b) the ASan+UBSan build then starts behind the normal tests
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 run_stage "build: normal (g++, build/)" stage_build normal
-if ((LAST_RC == 0)); then
+NORMAL_BUILD_RC=$LAST_RC
+start_background_build sanitize
+if ((NORMAL_BUILD_RC == 0)); then
   # One job more than cores: the pool tests (one at a time, under a resource
   # lock) mostly wait on timeouts while two CPU-bound tests run beside them.
   run_stage "tests: normal (ctest build/)" stage_ctest build "$((JOBS + 1))"
@@ -215,10 +263,7 @@ else
   skip_stage "tests: normal (ctest build/)" "build failed"
 fi
 
-# (b) AddressSanitizer + UndefinedBehaviorSanitizer
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-run_stage "build: ASan+UBSan (g++, build-asan/)" stage_build sanitize
+finish_background_build "build: ASan+UBSan (g++, build-asan/)"
 if ((LAST_RC == 0)); then
   # The multi-process integration tests (pools of real daemons, minutes of
   # wall time each run) run in the normal stage only.
