@@ -228,6 +228,10 @@ TEST(MembershipDriver, AHostThatLeavesIsRemovedAndDisarmsWithoutFencing) {
       kDeadline));
   EXPECT_GT(pool.driver(0).status().announced.epoch, epoch);
   EXPECT_THAT(pool.driver(2).status().off_reason, HasSubstr("left"));
+  // HA is off in the same step; the status still says the host left (a
+  // daemon shutting down waits for exactly that).
+  EXPECT_TRUE(pool.driver(2).status().left_cleanly);
+  EXPECT_FALSE(pool.driver(0).status().left_cleanly);
   EXPECT_EQ(pool.host(2).watchdog.disarms, 1);
   EXPECT_FALSE(pool.host(2).watchdog.armed);
   EXPECT_TRUE(pool.host(2).watchdog.fences.empty());

@@ -278,7 +278,8 @@ void HostDaemon::on_status(const MembershipStatus& status) {
       }
     });
   }
-  if (status.ha_on && status.phase == wire::Phase::kLeft && !vms_stopped_after_leave_) {
+  const bool left = status.ha_on ? status.phase == wire::Phase::kLeft : status.left_cleanly;
+  if (left && !vms_stopped_after_leave_) {
     // Left cleanly: the others count this host's VMs as stopped, so they
     // must be, before anything restarts them elsewhere.
     vms_stopped_after_leave_ = true;

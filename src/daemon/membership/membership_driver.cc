@@ -315,6 +315,7 @@ std::optional<std::string> MembershipDriver::start_engine(std::uint64_t generati
 
   const TimePoint now = clock_.now();
   engine_ = std::make_unique<ha::Engine>(std::move(engine_config), incarnation, now);
+  status_.left_cleanly = false;
   ++engine_serial_;
   generation_ = generation;
   incarnation_ = incarnation;
@@ -497,6 +498,7 @@ void MembershipDriver::halt(const std::string& reason) {
 
 void MembershipDriver::retire_engine() {
   const wire::Phase phase = engine_->phase();
+  status_.left_cleanly = phase == wire::Phase::kLeft;
   retired_generation_ = std::max(retired_generation_, generation_);
   if (watchdog_armed_) apply_watchdog(ha::WatchdogAction::kDisarm);
   engine_.reset();

@@ -8,7 +8,8 @@ bool same_status(const MembershipStatus& a, const MembershipStatus& b) {
                            (!a.timing || a.timing->base == b.timing->base);
   return a.ha_on == b.ha_on && a.off_reason == b.off_reason && a.generation == b.generation &&
          a.incarnation == b.incarnation && a.phase == b.phase && a.announced.same_as(b.announced) &&
-         a.is_master == b.is_master && a.watchdog_armed == b.watchdog_armed && same_timing;
+         a.is_master == b.is_master && a.watchdog_armed == b.watchdog_armed &&
+         a.left_cleanly == b.left_cleanly && same_timing;
 }
 
 }  // namespace poolha::daemon

@@ -25,6 +25,10 @@ struct MembershipStatus {
   bool is_master = false;
   bool watchdog_armed = false;       // as driven by this driver (stays true after a fence)
   std::optional<ha::Timing> timing;  // when ha_on
+  // When !ha_on: the last engine ended by leaving its liveset cleanly (the
+  // others count its VMs as stopped). Its status reports HA off in the same
+  // step, so this is how a host shutting down learns that it has left.
+  bool left_cleanly = false;
 };
 
 // Whether two statuses differ in anything the owner is told about.
