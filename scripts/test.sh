@@ -76,9 +76,13 @@ run_stage() {
   )
   rc=$?
   set -e
-  local elapsed=$((SECONDS - start))
-  local note
-  note="$(head -n 1 "$NOTE_FILE")"
+  end_stage "$name" "$rc" $((SECONDS - start)) "$(head -n 1 "$NOTE_FILE")"
+}
+
+# end_stage NAME RC SECONDS NOTE: records a stage that ran, says how it
+# ended and sets LAST_RC.
+end_stage() {
+  local name=$1 rc=$2 elapsed=$3 note=$4
   if ((rc == 0)); then
     record "$name" passed "$elapsed" "$note"
     echo "-- $name: passed ($(fmt_duration "$elapsed"))"
@@ -119,16 +123,8 @@ finish_background_build() {
   set -e
   BACKGROUND_PID=0
   cat "$BACKGROUND_LOG"
-  local elapsed=$((SECONDS - BACKGROUND_START))
-  local note="ran in the background from the start of the normal tests"
-  if ((rc == 0)); then
-    record "$name" passed "$elapsed" "$note"
-    echo "-- $name: passed ($(fmt_duration "$elapsed") since it started)"
-  else
-    record "$name" "FAILED (exit $rc)" "$elapsed" "$note"
-    echo "-- $name: FAILED with exit status $rc ($(fmt_duration "$elapsed"))" >&2
-  fi
-  LAST_RC=$rc
+  end_stage "$name" "$rc" $((SECONDS - BACKGROUND_START)) \
+    "ran in the background from the start of the normal tests"
 }
 
 skip_stage() {  # name reason
