@@ -13,10 +13,10 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/tool_runner.h"
 #include "localpool/namespace_network.h"
 #include "localpool/nbd_storage_server.h"
 #include "localpool/network_path_cut.h"
-#include "common/tool_runner.h"
 #include "oracle/ids.h"
 #include "oracle/verdict_report.h"
 #include "vm/process/process_group.h"
@@ -553,7 +553,15 @@ void IntegrationPool::finish(bool keep) {
 void IntegrationTest::TearDown() {
   if (!pool_) return;
   const bool failed = HasFailure();
-  if (failed) pool_->dump_logs(40);
+  // Showing the logs must never keep the pool from being torn down: a
+  // daemon left running would disturb every later test.
+  if (failed) {
+    try {
+      pool_->dump_logs(40);
+    } catch (const std::exception& error) {
+      ADD_FAILURE() << "cannot show the pool's logs and fence records: " << error.what();
+    }
+  }
   pool_->finish(failed || std::getenv("POOLHA_INTEGRATION_KEEP") != nullptr);
   pool_.reset();
 }
