@@ -104,11 +104,13 @@ BACKGROUND_LOG=""
 start_background_build() {  # variant
   BACKGROUND_LOG="$LOG_DIR/build-$1.log"
   BACKGROUND_START=$SECONDS
-  setsid --wait nice -n 19 "$ROOT/scripts/build.sh" "$1" >"$BACKGROUND_LOG" 2>&1 &
+  # The build lowers its own session's scheduling group, from inside the new
+  # session: written from here, it could reach this script's group instead,
+  # if it ran before the child had left it, and starve the tests in front.
+  # shellcheck disable=SC2016
+  setsid --wait bash -c 'echo 19 >/proc/self/autogroup 2>/dev/null; exec nice -n 19 "$@"' \
+    build "$ROOT/scripts/build.sh" "$1" >"$BACKGROUND_LOG" 2>&1 &
   BACKGROUND_PID=$!
-  if [[ -w /proc/$BACKGROUND_PID/autogroup ]]; then
-    echo 19 >"/proc/$BACKGROUND_PID/autogroup" 2>/dev/null || true
-  fi
   echo "test: $1 build started in the background (pid $BACKGROUND_PID, log shown when it ends)"
 }
 
