@@ -8,6 +8,7 @@
 // Without namespaces these rows cannot be modelled and are skipped.
 #include <functional>
 #include <iostream>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -27,18 +28,23 @@ bool every_host_live_for(IntegrationPool& p, const std::vector<std::size_t>& obs
   return true;
 }
 
-// The fenced host-2's path comes back and it boots again: it must rejoin
-// the pool, with the others watched for copies all the while.
-void bring_back_host_2(IntegrationPool& p, const std::function<void()>& restore_path) {
-  p.accept_fence(1);
-  restore_path();
-  p.pool().start_host(1);
+// Host-2 must be live again for the others, which are watched for copies
+// all the while.
+void wait_for_host_2_to_rejoin(IntegrationPool& p, const std::string& what) {
   p.watch_until(
       {0, 2}, {0, 1, 2},
       [&] {
         return every_host_live_for(p, {0, 2});
       },
-      p.failover_deadline(), "host-2 to rejoin the pool");
+      p.failover_deadline(), what);
+}
+
+// The fenced host-2's path comes back and it boots again: it must rejoin.
+void bring_back_host_2(IntegrationPool& p, const std::function<void()>& restore_path) {
+  p.accept_fence(1);
+  restore_path();
+  p.pool().start_host(1);
+  wait_for_host_2_to_rejoin(p, "host-2 to rejoin the pool");
 }
 
 class NetworkLossTest : public IntegrationTest {
@@ -143,12 +149,7 @@ TEST_F(NetworkLossTest, HostBootingWithoutItsStoragePathWaitsAndJoinsOnceItIsBac
       Seconds(3 * p.setup().ha_timeout_seconds), {0, 2}, {0, 1, 2}, [] {},
       "host-2 to wait for its storage, neither exiting nor fencing");
   p.pool().restore_storage(1);
-  p.watch_until(
-      {0, 2}, {0, 1, 2},
-      [&] {
-        return every_host_live_for(p, {0, 2});
-      },
-      p.failover_deadline(), "host-2 to join once its storage path is back");
+  wait_for_host_2_to_rejoin(p, "host-2 to join once its storage path is back");
   p.power_off_and_judge({"vm-1", "vm-2"});
 }
 

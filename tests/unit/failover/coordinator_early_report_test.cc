@@ -16,22 +16,11 @@ PoolSnapshot web_and_db_on_h2() {
   return pool_of(3, 16, {vm_on("web", 2, 4), vm_on("db", 2, 4), vm_on("other", 1, 2)});
 }
 
-HostReport report_of(std::uint64_t epoch, HostIndex host, std::uint64_t sequence,
-                     std::vector<std::string> running) {
-  HostReport r;
-  r.epoch = epoch;
-  r.host = host;
-  r.incarnation = 1;
-  r.sequence = sequence;
-  r.running = std::move(running);
-  return r;
-}
-
 TEST(FailoverCoordinatorEarlyReport, AReportOnTheNextLivesetCountsOnceTheMasterAdoptsIt) {
   Master m(web_and_db_on_h2());
   settle_epoch_1(m);
   // h1 acts on epoch 2 already; the master still on epoch 1.
-  m.coordinator().receive(seconds(1100), report_of(2, 1, 10, {"other"}));
+  m.coordinator().receive(seconds(1100), host_report(2, 1, 1, 10, {"other"}));
   EXPECT_TRUE(m.coordinator().take_ready().commands.empty());
   EXPECT_EQ(m.vm("web").resident_on, 2) << "nothing changes before the master adopts epoch 2";
 
@@ -44,7 +33,7 @@ TEST(FailoverCoordinatorEarlyReport, AReportOnTheNextLivesetCountsOnceTheMasterA
 TEST(FailoverCoordinatorEarlyReport, AnEarlyReportOfALivesetTheMasterSkipsNeverCounts) {
   Master m(web_and_db_on_h2());
   settle_epoch_1(m);
-  m.coordinator().receive(seconds(1100), report_of(2, 1, 10, {"other"}));
+  m.coordinator().receive(seconds(1100), host_report(2, 1, 1, 10, {"other"}));
   m.coordinator().take_ready();
   // The master goes straight to epoch 3: h1's epoch-2 report says nothing
   // about it, so the master still waits for h1.
@@ -58,7 +47,7 @@ TEST(FailoverCoordinatorEarlyReport, AnEarlyReportShowingAVmRunningKeepsItFromSt
   Master m(web_and_db_on_h2());
   settle_epoch_1(m);
   // h1 reports web running (a start it accepted) on epoch 2, early.
-  m.coordinator().receive(seconds(1100), report_of(2, 1, 10, {"other", "web"}));
+  m.coordinator().receive(seconds(1100), host_report(2, 1, 1, 10, {"other", "web"}));
   m.coordinator().take_ready();
   m.announce(seconds(1100), liveset(2, {0, 1}, 0));
   const CoordinatorReady ready = m.report(seconds(1100), 0, {});

@@ -2,25 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include "failover_test_support.h"
+
 namespace poolha::failover {
 namespace {
 
-HostReport report(std::uint64_t epoch, HostIndex host, std::uint32_t incarnation,
-                  std::uint64_t sequence) {
-  HostReport r;
-  r.epoch = epoch;
-  r.host = host;
-  r.incarnation = incarnation;
-  r.sequence = sequence;
-  return r;
-}
+using testing::host_report;
 
 TEST(EarlyReportsTest, KeepsTheNewestReportOfEachHost) {
   EarlyReports early;
-  early.keep(report(5, 1, 1, 7));
-  early.keep(report(5, 1, 1, 6));  // older: overtaken on the way
-  early.keep(report(5, 2, 1, 3));
-  early.keep(report(5, 2, 2, 1));  // a new incarnation counts from 1 again
+  early.keep(host_report(5, 1, 1, 7));
+  early.keep(host_report(5, 1, 1, 6));  // older: overtaken on the way
+  early.keep(host_report(5, 2, 1, 3));
+  early.keep(host_report(5, 2, 2, 1));  // a new incarnation counts from 1 again
   const std::vector<HostReport> taken = early.take(5);
   ASSERT_EQ(taken.size(), 2u);
   EXPECT_EQ(taken[0].host, 1);
@@ -32,9 +26,9 @@ TEST(EarlyReportsTest, KeepsTheNewestReportOfEachHost) {
 
 TEST(EarlyReportsTest, TakeHandsOverItsEpochDropsOlderAndKeepsNewer) {
   EarlyReports early;
-  early.keep(report(4, 0, 1, 1));
-  early.keep(report(5, 1, 1, 1));
-  early.keep(report(6, 2, 1, 1));
+  early.keep(host_report(4, 0, 1, 1));
+  early.keep(host_report(5, 1, 1, 1));
+  early.keep(host_report(6, 2, 1, 1));
   const std::vector<HostReport> taken = early.take(5);
   ASSERT_EQ(taken.size(), 1u);
   EXPECT_EQ(taken[0].host, 1);

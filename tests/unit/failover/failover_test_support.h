@@ -104,6 +104,18 @@ inline const VmRecord* record_of(const CoordinatorReady& ready, const std::strin
   return nullptr;
 }
 
+// A host's report, made by hand (Master::make_report numbers them itself).
+inline HostReport host_report(std::uint64_t epoch, HostIndex host, std::uint32_t incarnation,
+                              std::uint64_t sequence, std::vector<std::string> running = {}) {
+  HostReport r;
+  r.epoch = epoch;
+  r.host = host;
+  r.incarnation = incarnation;
+  r.sequence = sequence;
+  r.running = std::move(running);
+  return r;
+}
+
 // A master (host 0, incarnation 1) whose coordinator is fed by hand. Every
 // input returns what the coordinator made ready in answer to it.
 class Master {
