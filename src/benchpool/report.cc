@@ -163,6 +163,12 @@ void render_usage(const Report& report, std::string& out) {
   out += "\n";
 }
 
+// Small pools plan in well under a millisecond; one decimal of ms would show 0.0.
+std::string planner_time(double milliseconds) {
+  if (milliseconds < 1.0) return fmt::format("{:.0f} µs", milliseconds * 1000.0);
+  return fmt::format("{:.1f} ms", milliseconds);
+}
+
 void render_planner(const Report& report, std::string& out) {
   out += "## 3. Admission-control planner\n\n";
   if (!report.planner_skipped.empty()) {
@@ -180,9 +186,9 @@ void render_planner(const Report& report, std::string& out) {
       "would_break_plan |\n";
   out += "|---|---|---|---|---|---|---|\n";
   for (const PlannerRow& row : report.planner) {
-    out += fmt::format("| {} | {} | {:.1f} % | {} | {} | {:.1f} ms | {:.1f} ms |\n", row.hosts,
-                       row.vms, row.fill_percent, row.tolerated, row.runs, row.max_failures_ms,
-                       row.would_break_ms);
+    out += fmt::format("| {} | {} | {:.1f} % | {} | {} | {} | {} |\n", row.hosts, row.vms,
+                       row.fill_percent, row.tolerated, row.runs, planner_time(row.max_failures_ms),
+                       planner_time(row.would_break_ms));
   }
   out += "\n";
 }

@@ -98,7 +98,7 @@ TEST(RenderMarkdown, UsagePlannerAndSimulatorTables) {
                        "| 3 | 0 | 10 s | daemon | 3 | 60 s | 1.50 % | 2.25 % | 20.0 MiB | "
                        "21.5 MiB |"))
       << text;
-  EXPECT_TRUE(contains(text, "| 16 | 500 | 68.2 % | 3 | 20 | 1.2 ms | 0.5 ms |")) << text;
+  EXPECT_TRUE(contains(text, "| 16 | 500 | 68.2 % | 3 | 20 | 1.2 ms | 500 µs |")) << text;
   EXPECT_TRUE(contains(text, "| random fault sweep | 20 | 2 | 2.0 h | 2.00 s | 3600 | 1800 | 0 |"))
       << text;
   Report minutes = sample_report();
