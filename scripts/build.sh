@@ -44,11 +44,13 @@ case "$MODE" in
     CC_NAME=gcc
     CXX_NAME=g++
     # _GLIBCXX_ASSERTIONS adds cheap bounds checks to the standard library containers.
-    # -O1 -g1: about half the compile time of -O2 -g, and still line numbers
-    # in every sanitizer report.
+    # -Og -g1: with both sanitizers' instrumentation, -O1 doubles the compile
+    # time while the tests run only about a fifth faster; -g1 keeps line
+    # numbers in every sanitizer report. The pool tests run in the normal
+    # build only, so they are not built here.
     CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOOLHA_SANITIZE=ON -DPOOLHA_FUZZ=OFF
-                -DPOOLHA_TESTS=ON "-DCMAKE_CXX_FLAGS=-D_GLIBCXX_ASSERTIONS"
-                "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" "${UNITY_ARGS[@]}")
+                -DPOOLHA_TESTS=ON -DPOOLHA_POOL_TESTS=OFF "-DCMAKE_CXX_FLAGS=-D_GLIBCXX_ASSERTIONS"
+                "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-Og -g1 -DNDEBUG" "${UNITY_ARGS[@]}")
     ;;
   fuzz)
     BUILD_DIR=build-fuzz
