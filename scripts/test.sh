@@ -12,6 +12,9 @@
 #   FUZZ_SECONDS   libFuzzer -max_total_time per target (default 12)
 #   CTEST_TIMEOUT  default per-test timeout in seconds for tests that set no
 #                  TIMEOUT property themselves (default 300)
+#   POOLHA_TEST_ON_DISK
+#                  if set, the tests' scratch files stay in TMPDIR (or /tmp)
+#                  instead of a RAM directory under /dev/shm
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,10 +24,21 @@ JOBS="$(nproc)"
 FUZZ_SECONDS="${FUZZ_SECONDS:-12}"
 CTEST_TIMEOUT="${CTEST_TIMEOUT:-300}"
 LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/poolha-test.XXXXXX")"
+# The tests' scratch files go to RAM where there is a tmpfs. The pool tests
+# run real daemons at a T of a few seconds, so their storage heartbeats time
+# out after a few hundred ms; on a slow or busy disk a single fsync can take
+# that long, and the tests would measure the disk instead of the HA logic.
+# They stop processes, never the kernel, so RAM keeps every write they check.
+# Tests that need O_DIRECT use /var/tmp themselves.
+TEST_TMPDIR=""
+if [[ -z "${POOLHA_TEST_ON_DISK:-}" && -d /dev/shm && -w /dev/shm ]] &&
+   [[ "$(stat -f -c %T /dev/shm)" == "tmpfs" ]]; then
+  TEST_TMPDIR="$(mktemp -d /dev/shm/poolha-test.XXXXXX)"
+fi
 trap 'echo; echo "test: interrupted" >&2; exit 130' INT TERM
 # A background build still running is stopped with the suite, however it ends.
 trap 'if ((${BACKGROUND_PID:-0} > 0)); then kill -- -"$BACKGROUND_PID" 2>/dev/null || true; fi
-      rm -rf "$LOG_DIR"' EXIT
+      rm -rf "$LOG_DIR" ${TEST_TMPDIR:+"$TEST_TMPDIR"}' EXIT
 
 STAGE_NAMES=()
 STAGE_RESULTS=()
@@ -153,8 +167,9 @@ stage_ctest() {  # build-dir jobs [ctest arguments...]
   # --no-tests=error: a build that registers no tests is a failure, not a pass.
   # ctest's own output (including its closing "N% tests passed" line) stays visible.
   set +e
-  ctest --test-dir "$dir" --output-on-failure --no-tests=error \
-        --timeout "$CTEST_TIMEOUT" -j "$jobs" "$@" 2>&1 | tee "$log"
+  TMPDIR="${TEST_TMPDIR:-${TMPDIR:-/tmp}}" \
+    ctest --test-dir "$dir" --output-on-failure --no-tests=error \
+          --timeout "$CTEST_TIMEOUT" -j "$jobs" "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   set -e
   grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1 >"$NOTE_FILE" || true
@@ -244,6 +259,11 @@ stage_fuzz() {
 
 TOTAL_START=$SECONDS
 echo "test: poolha test suite in $ROOT ($JOBS cores)"
+if [[ -n "$TEST_TMPDIR" ]]; then
+  echo "test: the tests' scratch files are in RAM, under $TEST_TMPDIR"
+else
+  echo "test: the tests' scratch files are under ${TMPDIR:-/tmp}"
+fi
 
 run_stage "install dependencies" stage_deps
 

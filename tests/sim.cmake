@@ -19,10 +19,10 @@ foreach(scenario IN LISTS POOLHA_CONTRACT_SCENARIOS)
   set_tests_properties(scenario.contract.${name} PROPERTIES LABELS "sim;scenario" TIMEOUT 120)
 endforeach()
 
-# Sanitizer builds run several times slower: they sweep a quarter of the seeds
-# by default (at least one chunk per pool size).
+# Sanitizer builds run several times slower: they sweep 15 % of the seeds by
+# default (at least one seed per pool size).
 if(POOLHA_SANITIZE)
-  set(POOLHA_SIM_SEED_PERCENT_DEFAULT 25)
+  set(POOLHA_SIM_SEED_PERCENT_DEFAULT 15)
 else()
   set(POOLHA_SIM_SEED_PERCENT_DEFAULT 100)
 endif()
