@@ -20,9 +20,9 @@ foreach(scenario IN LISTS POOLHA_CONTRACT_SCENARIOS)
 endforeach()
 
 # Sanitizer builds run several times slower: they sweep 10 % of the seeds by
-# default (at least one seed per pool size), and only pools of up to 5 hosts,
-# which run the same code as the larger ones; a single 64-host seed alone takes
-# over four minutes there. The normal build sweeps every size.
+# default (at least one seed per pool size), and only pools of up to 5 hosts:
+# a single 64-host seed alone takes over four minutes there. The normal build
+# sweeps every size.
 if(POOLHA_SANITIZE)
   set(POOLHA_SIM_SEED_PERCENT_DEFAULT 10)
   set(POOLHA_SIM_MAX_HOSTS_DEFAULT 5)
@@ -36,8 +36,8 @@ set(POOLHA_SIM_MAX_HOSTS ${POOLHA_SIM_MAX_HOSTS_DEFAULT} CACHE STRING
     "Largest pool size of the random sweeps registered with ctest")
 
 # hosts:vms:seeds:seeds-per-test. Membership-only sweeps (vms 0): 2002 seeds
-# over 1, 2, 3, 5, 16 and 64 hosts, about a minute of wall time on 2 cores in a
-# RelWithDebInfo build (a 64-host seed alone takes about 20 s). Sweeps with VMs
+# over 1, 2, 3, 5, 16 and 64 hosts, a few minutes of CPU time in a
+# RelWithDebInfo build (a 64-host seed alone takes about a minute). Sweeps with VMs
 # (the same faults plus VM faults, invariants (f)-(h) on top): 2000 seeds over
 # 2, 3, 5 and 16 hosts.
 set(POOLHA_SIM_SWEEPS
