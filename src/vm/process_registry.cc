@@ -44,13 +44,13 @@ void VmProcessRegistry::record(const std::string& uuid, pid_t process_group) {
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw_errno("open " + temporary.string());
   const ssize_t written = ::write(fd, text.data(), text.size());
-  const bool complete = written == static_cast<ssize_t>(text.size());
-  // The fencer may read this after a power loss of the daemon only, not of
-  // the machine, so fsync is about ordering with the rename, not durability.
-  if (!complete || ::fsync(fd) != 0) {
-    const int saved = errno;
+  // No fsync: the only reader is this machine's fencer, which sees the
+  // rename whole without one, and a crash of the machine ends the process
+  // groups the file names. An fsync here would stall the caller's loop.
+  if (written != static_cast<ssize_t>(text.size())) {
+    const int saved = written < 0 ? errno : EIO;
     ::close(fd);
-    errno = complete ? saved : EIO;
+    errno = saved;
     throw_errno("write " + temporary.string());
   }
   ::close(fd);

@@ -58,6 +58,18 @@ class PoolStoreTest : public ::testing::Test {
     return settings;
   }
 
+  // The local copy is saved on the store's own thread: wait for it.
+  std::optional<pool::Snapshot> local_copy_at(const PoolStore& store, pool::Generation generation) {
+    std::optional<pool::Snapshot> copy;
+    EXPECT_TRUE(run_until(io_,
+                          [&] {
+                            copy = read_local_copy(store.local_copy_file());
+                            return copy && copy->generation >= generation;
+                          }))
+        << "the local copy never reached generation " << generation;
+    return copy;
+  }
+
   LoadOutcome load(PoolStore& store) {
     std::optional<LoadOutcome> outcome;
     store.load([&](LoadOutcome o) { outcome = std::move(o); });
@@ -96,7 +108,7 @@ TEST_F(PoolStoreTest, LoadsWhatThePoolWasCreatedWith) {
   EXPECT_EQ(*loaded.database, created_->database);
   EXPECT_EQ(host.store().database(), loaded.database);
   // The local copy now holds the same generation.
-  const std::optional<pool::Snapshot> copy = read_local_copy(host.store().local_copy_file());
+  const std::optional<pool::Snapshot> copy = local_copy_at(host.store(), created_->generation);
   ASSERT_TRUE(copy.has_value());
   EXPECT_EQ(copy->generation, created_->generation);
   EXPECT_EQ(copy->database, created_->database);
@@ -279,7 +291,7 @@ TEST_F(PoolStoreTest, SlaveRefreshPicksUpTheMastersWrites) {
   ASSERT_TRUE(run_until(io_, [&] { return slave.store().generation() == written.generation; }));
   EXPECT_EQ(seen, std::vector<pool::Generation>{written.generation});
   EXPECT_NE(slave.store().database()->find_vm("vm-1"), nullptr);
-  EXPECT_EQ(read_local_copy(slave.store().local_copy_file())->generation, written.generation);
+  EXPECT_EQ(local_copy_at(slave.store(), written.generation)->generation, written.generation);
 
   // Nothing new: no change reported.
   slave.store().refresh();

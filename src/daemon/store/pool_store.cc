@@ -4,6 +4,7 @@
 // being master never touches a later writer.
 #include "daemon/store/pool_store.h"
 
+#include <algorithm>
 #include <utility>
 
 #include <fmt/format.h>
@@ -55,6 +56,14 @@ PoolStore::PoolStore(asio::any_io_executor executor, io::StorageWorker& worker,
       geometry_{settings_.metadata_area.size, kMetadataBlockSize},
       local_copy_file_(local_copy_path(settings_.state_dir)),
       self_(std::make_shared<PoolStore*>(this)),
+      local_copy_saver_(
+          [file = local_copy_file_](const pool::Database& database, pool::Generation generation) {
+            save_local_copy(file, pool::Snapshot{database, generation});
+          },
+          [this](const LocalCopySaveOutcome& outcome) {
+            // Runs on the saver's thread; the store's state lives on the loop.
+            post([this, outcome] { on_local_copy_saved(outcome); });
+          }),
       retry_timer_(executor_) {
   POOLHA_CHECK(pool::is_valid(geometry_), "the metadata area is a valid log geometry");
   POOLHA_CHECK(settings_.metadata_area.base % kMetadataBlockSize == 0,
@@ -411,29 +420,25 @@ void PoolStore::on_change_written(std::uint64_t term, pool::Generation generatio
 }
 
 void PoolStore::publish(pool::Snapshot snapshot) {
-  if (snapshot.generation > local_copy_generation_) {
-    try {
-      save_local_copy(local_copy_file_, snapshot);
-      local_copy_generation_ = snapshot.generation;
-    } catch (const LocalCopyError& error) {
-      ++stats_.local_copy_failures;
-      spdlog::warn("saving the local copy of the pool database: {}", error.what());
-    }
-  }
   database_ = std::make_shared<const pool::Database>(std::move(snapshot.database));
   generation_ = snapshot.generation;
+  save_local_copy_if_stale();
   if (listener_) listener_(database_, generation_);
 }
 
 void PoolStore::save_local_copy_if_stale() {
   if (database_ == nullptr || local_copy_generation_ >= generation_) return;
-  try {
-    save_local_copy(local_copy_file_, pool::Snapshot{*database_, generation_});
-    local_copy_generation_ = generation_;
-  } catch (const LocalCopyError& error) {
-    ++stats_.local_copy_failures;
-    spdlog::warn("saving the local copy of the pool database: {}", error.what());
+  local_copy_saver_.save(database_, generation_);
+}
+
+void PoolStore::on_local_copy_saved(const LocalCopySaveOutcome& outcome) {
+  if (outcome.ok()) {
+    local_copy_generation_ = std::max(local_copy_generation_, outcome.generation);
+    return;
   }
+  ++stats_.local_copy_failures;
+  spdlog::warn("saving the local copy of the pool database (generation {}): {}", outcome.generation,
+               outcome.error);
 }
 
 }  // namespace poolha::daemon

@@ -17,7 +17,9 @@
 // a read that fails reports the error (load) or is retried (take-over).
 //
 // Threading: every call and every callback runs on the executor's thread.
-// Callbacks never run inside the call that registers them.
+// Callbacks never run inside the call that registers them. The local copy
+// alone is written on a thread of its own (LocalCopySaver), because its
+// fsyncs would stall the loop.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +35,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "common/time.h"
+#include "daemon/store/local_copy_saver.h"
 #include "io/storage_jobs.h"
 #include "io/storage_worker.h"
 #include "pool/change.h"
@@ -120,8 +123,8 @@ class PoolStore {
   // error saying so; a write already on the device may still land.
   void stop_being_master();
 
-  // Called on this thread whenever the snapshot changes, after the local copy
-  // was saved.
+  // Called on this thread whenever the snapshot changes. The local copy is
+  // saved on a thread of its own and may land a little later.
   void set_snapshot_listener(SnapshotListener listener) { listener_ = std::move(listener); }
 
   // The newest database this host knows; null before the first load.
@@ -168,7 +171,9 @@ class PoolStore {
   void on_change_written(std::uint64_t term, pool::Generation generation, std::size_t writes,
                          const io::StorageResult& result);
   void publish(pool::Snapshot snapshot);
+  // Queues the snapshot for the local copy when the file is older.
   void save_local_copy_if_stale();
+  void on_local_copy_saved(const LocalCopySaveOutcome& outcome);
   void post(Handler handler);
 
   asio::any_io_executor executor_;
@@ -197,6 +202,9 @@ class PoolStore {
   bool retry_pending_ = false;
   bool refresh_in_flight_ = false;
   bool refresh_again_ = false;
+  // After self_: its reports are posted through it, and its destructor
+  // (which finishes the last save) runs while self_ still exists.
+  LocalCopySaver local_copy_saver_;
   asio::steady_timer retry_timer_;
   std::uint64_t next_operation_id_ = 1;
   PoolStoreStats stats_;
