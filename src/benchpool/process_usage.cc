@@ -4,11 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "common/process_file.h"
 
 namespace poolha::benchpool {
 namespace {
@@ -16,10 +16,8 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 std::optional<std::string> read_proc_file(pid_t pid, const char* name) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/" + name, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (text.empty()) return std::nullopt;
+  std::optional<std::string> text = read_process_file(pid, name);
+  if (text && text->empty()) return std::nullopt;
   return text;
 }
 

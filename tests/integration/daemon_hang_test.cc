@@ -8,12 +8,13 @@
 #include <sys/types.h>
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
-#include <iterator>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
+#include "common/process_file.h"
 #include "integration_pool.h"
 
 namespace poolha::integration {
@@ -21,8 +22,8 @@ namespace {
 
 // argv of a process, from /proc/PID/cmdline.
 std::vector<std::string> command_line_of(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
-  const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // A process that is gone has no command line.
+  const std::string raw = read_process_file(pid, "cmdline").value_or("");
   std::vector<std::string> argv;
   std::size_t at = 0;
   while (at < raw.size()) {

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/process_file.h"
 #include "common/tool_runner.h"
 #include "localpool/namespace_network.h"
 #include "localpool/nbd_storage_server.h"
@@ -31,19 +32,15 @@ using localpool::PoolSnapshot;
 
 using Clock = std::chrono::steady_clock;
 
-std::string read_whole_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 // State letter and process group from /proc/PID/stat; the command name in
 // parentheses may itself hold spaces and parentheses, so fields are read
 // after the last ')'.
-bool read_stat(const std::string& pid, char* state, pid_t* group) {
-  const std::string stat = read_whole_file(fs::path("/proc") / pid / "stat");
-  const std::size_t close = stat.rfind(')');
+bool read_stat(pid_t pid, char* state, pid_t* group) {
+  const std::optional<std::string> stat = read_process_file(pid, "stat");
+  if (!stat) return false;
+  const std::size_t close = stat->rfind(')');
   if (close == std::string::npos) return false;
-  std::istringstream fields(stat.substr(close + 1));
+  std::istringstream fields(stat->substr(close + 1));
   pid_t parent = 0;
   return static_cast<bool>(fields >> *state >> parent >> *group);
 }
@@ -134,23 +131,26 @@ std::string describe_shape(const PoolSetup& setup) {
 std::map<std::string, std::set<pid_t>> running_vm_process_groups() {
   static const std::string kMarker = "POOLHA_VM_UUID=";
   std::map<std::string, std::set<pid_t>> groups;
-  const std::string self = std::to_string(::getpid());
+  const pid_t self = ::getpid();
   std::error_code error;
   for (const fs::directory_entry& entry : fs::directory_iterator("/proc", error)) {
-    const std::string pid = entry.path().filename().string();
-    if (pid.empty() || !std::all_of(pid.begin(), pid.end(), ::isdigit) || pid == self) continue;
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(name));
+    if (pid == self) continue;
     char state = 0;
     pid_t group = 0;
-    // A process that exited between listing and reading is simply skipped.
+    // A process that exits between listing and reading is simply skipped.
     if (!read_stat(pid, &state, &group)) continue;
     if (state == 'Z' || state == 'X') continue;
-    const std::string environment = read_whole_file(entry.path() / "environ");
+    const std::optional<std::string> environment = read_process_file(pid, "environ");
+    if (!environment) continue;
     std::size_t at = 0;
-    while (at < environment.size()) {
-      std::size_t end = environment.find('\0', at);
-      if (end == std::string::npos) end = environment.size();
-      if (environment.compare(at, kMarker.size(), kMarker) == 0) {
-        groups[environment.substr(at + kMarker.size(), end - at - kMarker.size())].insert(group);
+    while (at < environment->size()) {
+      std::size_t end = environment->find('\0', at);
+      if (end == std::string::npos) end = environment->size();
+      if (environment->compare(at, kMarker.size(), kMarker) == 0) {
+        groups[environment->substr(at + kMarker.size(), end - at - kMarker.size())].insert(group);
         break;
       }
       at = end + 1;

@@ -8,10 +8,12 @@
 #include <cerrno>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <optional>
 #include <sstream>
+#include <string>
 #include <system_error>
+
+#include "common/process_file.h"
 
 namespace poolha::vm {
 namespace {
@@ -22,14 +24,14 @@ struct ProcStat {
 };
 
 // /proc/PID/stat is "pid (comm) state ppid pgrp ..."; comm may hold spaces
-// and parentheses, so the fields start after the last ')'.
-bool read_stat(const std::filesystem::path& stat_file, ProcStat& out) {
-  std::ifstream in(stat_file);
-  std::string text;
-  if (!std::getline(in, text)) return false;
-  const std::size_t close = text.rfind(')');
+// and parentheses, so the fields start after the last ')'. False when the
+// process is gone.
+bool read_stat(pid_t pid, ProcStat& out) {
+  const std::optional<std::string> text = read_process_file(pid, "stat");
+  if (!text) return false;
+  const std::size_t close = text->rfind(')');
   if (close == std::string::npos) return false;
-  std::istringstream fields(text.substr(close + 1));
+  std::istringstream fields(text->substr(close + 1));
   pid_t parent = 0;
   return static_cast<bool>(fields >> out.state >> parent >> out.process_group);
 }
@@ -53,7 +55,7 @@ std::vector<pid_t> live_group_members(pid_t process_group) {
     if (!is_pid_name(entry.path().filename().string(), pid)) continue;
     ProcStat stat;
     // A process that exits while we look is simply not a member any more.
-    if (!read_stat(entry.path() / "stat", stat)) continue;
+    if (!read_stat(pid, stat)) continue;
     if (stat.process_group == process_group && !exited(stat.state)) members.push_back(pid);
   }
   if (error) throw std::system_error(error, "list /proc");
@@ -66,10 +68,15 @@ bool group_has_live_members(pid_t process_group) {
 
 bool group_member_has_environment(pid_t process_group, const std::string& entry) {
   for (const pid_t pid : live_group_members(process_group)) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
-    std::string variable;
-    while (std::getline(in, variable, '\0')) {
-      if (variable == entry) return true;
+    // A member that exits meanwhile has no environment left to match.
+    const std::optional<std::string> environment = read_process_file(pid, "environ");
+    if (!environment) continue;
+    std::size_t at = 0;
+    while (at < environment->size()) {
+      std::size_t end = environment->find('\0', at);
+      if (end == std::string::npos) end = environment->size();
+      if (environment->compare(at, end - at, entry) == 0) return true;
+      at = end + 1;
     }
   }
   return false;
