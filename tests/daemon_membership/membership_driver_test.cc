@@ -7,9 +7,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <memory>
 #include <variant>
 
 #include "ha/timing.h"
+#include "io/io_error.h"
 #include "test_pool.h"
 
 namespace poolha::daemon {
@@ -33,6 +36,37 @@ std::size_t master_count(TestPool& pool) {
   }
   return masters;
 }
+
+// A host's path to the heartbeat SR that can be cut: while cut, every
+// request fails as on a dead link.
+class CuttablePath final : public io::BlockDevice {
+ public:
+  explicit CuttablePath(std::shared_ptr<io::BlockDevice> inner) : inner_(std::move(inner)) {}
+
+  const std::string& name() const override { return inner_->name(); }
+  std::uint64_t size() const override { return inner_->size(); }
+  std::vector<std::uint8_t> read(std::uint64_t offset, std::size_t length) override {
+    fail_if_cut();
+    return inner_->read(offset, length);
+  }
+  void write(std::uint64_t offset, std::span<const std::uint8_t> bytes) override {
+    fail_if_cut();
+    inner_->write(offset, bytes);
+  }
+  void flush() override {
+    fail_if_cut();
+    inner_->flush();
+  }
+
+  std::atomic<bool> cut{true};
+
+ private:
+  void fail_if_cut() const {
+    if (cut) throw io::IoError("storage path cut");
+  }
+
+  std::shared_ptr<io::BlockDevice> inner_;
+};
 
 TEST(MembershipDriver, HaEnableMakesEveryHostAMemberOfOneLivesetWithOneMaster) {
   TestPool pool(3);
@@ -241,6 +275,87 @@ TEST(MembershipDriver, AHostThatLeavesIsRemovedAndDisarmsWithoutFencing) {
   pool.run_for(std::chrono::milliseconds(600));
   EXPECT_FALSE(pool.driver(2).status().ha_on);
   EXPECT_THAT(pool.driver(2).status().off_reason, HasSubstr("already stopped on this host"));
+}
+
+// DESIGN §8 row 17: host-3 boots again while its storage path is cut. It
+// waits with nothing armed (emergency mode); returns once it reads the
+// statefile again.
+std::shared_ptr<CuttablePath> reboot_host_3_without_its_storage_path(TestPool& pool) {
+  pool.kill(2);
+  EXPECT_TRUE(pool.run_until([&] { return pool.all_members_of(2); }, kDeadline));
+  auto path = std::make_shared<CuttablePath>(pool.open_sr());
+  pool.boot(2, path);
+  EXPECT_TRUE(pool.run_until(
+      [&] {
+        return pool.driver(2).status().off_reason.find("cannot read the statefile") !=
+               std::string::npos;
+      },
+      kDeadline))
+      << pool.driver(2).status().off_reason;
+  EXPECT_FALSE(pool.driver(2).status().ha_on);
+  return path;
+}
+
+std::size_t alerts_named(const TestPool::Host& host, const std::string& name) {
+  std::size_t count = 0;
+  for (const ha::Event& event : host.listener.events) {
+    if (event.kind == ha::Event::Kind::kAlert && event.name == name) ++count;
+  }
+  return count;
+}
+
+TEST(MembershipDriver, AHostBootingWithoutTheStatefileJoinsOnceItCanReadIt) {
+  TestPool pool(3);
+  ASSERT_EQ(pool.enable_and_wait(0), std::nullopt);
+  const int arms_before = pool.host(2).watchdog.arms;
+  const std::shared_ptr<CuttablePath> path = reboot_host_3_without_its_storage_path(pool);
+  pool.run_for(std::chrono::milliseconds(600));
+  EXPECT_EQ(pool.host(2).watchdog.arms, arms_before) << "nothing is armed while it waits";
+  // Raised once for the outage, not at every poll.
+  EXPECT_EQ(alerts_named(pool.host(2), "HA_HOST_CANNOT_ACCESS_STATEFILE"), 1u);
+
+  path->cut = false;
+  EXPECT_TRUE(pool.run_until([&] { return pool.all_members_of(3); }, kDeadline));
+}
+
+TEST(MembershipDriver, EmergencyDisableOfAHostThatCannotReadTheStatefileKeepsItOut) {
+  TestPool pool(3);
+  ASSERT_EQ(pool.enable_and_wait(0), std::nullopt);
+  const int arms_before = pool.host(2).watchdog.arms;
+  const std::shared_ptr<CuttablePath> path = reboot_host_3_without_its_storage_path(pool);
+
+  EXPECT_EQ(pool.driver(2).emergency_disable(), std::nullopt);
+  EXPECT_THAT(pool.driver(2).status().off_reason, HasSubstr("HA emergency-disabled"));
+  EXPECT_THAT(pool.driver(2).status().off_reason, HasSubstr("cannot read the statefile"));
+
+  path->cut = false;
+  ASSERT_TRUE(pool.run_until(
+      [&] {
+        return pool.driver(2).status().off_reason.find("already stopped on this host") !=
+               std::string::npos;
+      },
+      kDeadline))
+      << pool.driver(2).status().off_reason;
+  // It stays out: no engine and never armed; the others carry on without it.
+  pool.run_for(std::chrono::seconds(2));
+  EXPECT_FALSE(pool.driver(2).status().ha_on);
+  EXPECT_EQ(pool.driver(2).engine(), nullptr);
+  EXPECT_EQ(pool.host(2).watchdog.arms, arms_before);
+  for (const HostIndex h : {HostIndex{0}, HostIndex{1}}) {
+    EXPECT_TRUE(pool.driver(h).status().ha_on) << h;
+    EXPECT_EQ(pool.driver(h).status().announced.members, (HostSet{0, 1})) << h;
+  }
+}
+
+TEST(MembershipDriver, EmergencyDisableWithoutHaStaysRefused) {
+  TestPool pool(2);
+  // The statefile was never written: HA is simply not enabled.
+  ASSERT_TRUE(pool.run_until(
+      [&] { return pool.driver(0).status().off_reason.find("not enabled") != std::string::npos; },
+      kDeadline));
+  const std::optional<std::string> refused = pool.driver(0).emergency_disable();
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_THAT(*refused, HasSubstr("HA is off"));
 }
 
 TEST(MembershipDriver, AFencerThatFailsWhileAMemberFencesTheHostAndItStaysOut) {

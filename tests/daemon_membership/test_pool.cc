@@ -44,11 +44,7 @@ TestPool::TestPool(std::uint16_t count, bool start)
   for (HostIndex h = 0; h < count; ++h) {
     auto host = std::make_unique<Host>();
     host->boot_counter = std::make_unique<BootCounter>(host->state_dir.path());
-    host->worker = std::make_unique<io::StorageWorker>(
-        io.get_executor(),
-        std::make_shared<io::FileBlockDevice>(sr_file.string(),
-                                              io::FileBlockDeviceOptions{.direct = false}),
-        clock);
+    host->worker = std::make_unique<io::StorageWorker>(io.get_executor(), open_sr(), clock);
     hosts.push_back(std::move(host));
   }
   if (start) start_drivers();
@@ -97,6 +93,18 @@ void TestPool::start_drivers() {
 void TestPool::kill(HostIndex h) {
   hosts[h]->driver.reset();
   hosts[h]->worker.reset();
+}
+
+void TestPool::boot(HostIndex h, std::shared_ptr<io::BlockDevice> device) {
+  Host& host = *hosts[h];
+  host.driver.reset();
+  host.worker = std::make_unique<io::StorageWorker>(io.get_executor(), std::move(device), clock);
+  start_drivers();
+}
+
+std::shared_ptr<io::BlockDevice> TestPool::open_sr() const {
+  return std::make_shared<io::FileBlockDevice>(sr_file.string(),
+                                               io::FileBlockDeviceOptions{.direct = false});
 }
 
 void TestPool::run_for(std::chrono::milliseconds how_long) {

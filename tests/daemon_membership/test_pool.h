@@ -20,6 +20,7 @@
 #include "daemon/membership/membership_driver.h"
 #include "daemon/membership/membership_status.h"
 #include "fence/watchdog.h"
+#include "io/block_device.h"
 #include "io/monotonic_clock.h"
 #include "io/storage_worker.h"
 
@@ -64,6 +65,10 @@ class TestPool {
   Host& host(HostIndex h) { return *hosts[h]; }
   // The host died: its driver and storage worker are gone, nothing is disarmed.
   void kill(HostIndex h);
+  // A killed host boots again with `device` as its path to the heartbeat SR.
+  void boot(HostIndex h, std::shared_ptr<io::BlockDevice> device);
+  // This pool's heartbeat SR file, as a host opens it.
+  std::shared_ptr<io::BlockDevice> open_sr() const;
 
   // Runs the loop until `done()` holds or `limit` passed; returns done().
   template <typename Done>

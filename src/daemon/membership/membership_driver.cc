@@ -155,23 +155,36 @@ void MembershipDriver::on_polled(const io::StorageResult& result) {
   if (engine_ || halted_) return;
   schedule_poll(config_.poll_interval);
   if (!result.ok) {
-    set_off("cannot read the statefile's global section: " + result.error);
+    set_off_statefile_unreadable("cannot read the statefile's global section: " + result.error);
     publish_status();
     return;
   }
   const auto decoded = wire::decode_global(result.bytes);
   if (!decoded) {
     if (decoded.error() == wire::DecodeError::kEmpty) {
+      // Never written: no generation to stay out of, and the next enable is
+      // a new one.
+      statefile_unreadable_ = false;
+      emergency_disabled_ = false;
       set_off("HA is not enabled (the statefile was never written)");
     } else {
-      set_off(fmt::format("the statefile's global section is unreadable ({})",
-                          wire::to_string(decoded.error())));
+      set_off_statefile_unreadable(fmt::format("the statefile's global section is unreadable ({})",
+                                               wire::to_string(decoded.error())));
     }
     publish_status();
     return;
   }
   const wire::GlobalSection& section = decoded.value();
+  statefile_unreadable_ = false;
   generation_ = section.generation;
+  if (emergency_disabled_) {
+    emergency_disabled_ = false;
+    retired_generation_ = std::max(retired_generation_, section.generation);
+    spdlog::warn(
+        "membership: the statefile is readable again; after the emergency HA disable this host "
+        "stays out of HA generation {}",
+        section.generation);
+  }
   if (section.pool_state == wire::PoolState::kNone) {
     set_off("HA is not enabled");
   } else if (section.pool_state == wire::PoolState::kInvalid) {
@@ -543,6 +556,18 @@ std::optional<std::string> MembershipDriver::disarm_fencing() {
 }
 
 std::optional<std::string> MembershipDriver::emergency_disable() {
+  if (!engine_ && !halted_ && statefile_unreadable_) {
+    // xapi's emergency mode: the host would join HA but cannot read the
+    // statefile. Nothing is armed yet, so disabling means staying out of the
+    // generation it finds once the statefile is back, as after a leave.
+    emergency_disabled_ = true;
+    spdlog::warn(
+        "membership: emergency HA disable while the statefile cannot be read: this host will "
+        "stay out of the HA generation it finds there");
+    set_off_statefile_unreadable(unreadable_reason_);
+    publish_status();
+    return std::nullopt;
+  }
   return send_command(ha::Command{ha::Command::Kind::kEmergencyDisable});
 }
 
@@ -581,6 +606,30 @@ void MembershipDriver::log_event(const ha::Event& event) const {
       spdlog::debug("membership: {}", event.text);
       return;
   }
+}
+
+void MembershipDriver::set_off_statefile_unreadable(std::string why) {
+  if (!statefile_unreadable_) {
+    // Once per outage: the engine raises the same alert when it loses the
+    // statefile at start, but no engine runs before the global section is read.
+    pending_events_.push_back(ha::Event{
+        ha::Event::Kind::kAlert,
+        "HA_HOST_CANNOT_ACCESS_STATEFILE",
+        fmt::format("this host cannot read the statefile ({}); it waits with fencing not armed "
+                    "and takes part in HA once it can",
+                    why),
+        {},
+        false});
+  }
+  statefile_unreadable_ = true;
+  unreadable_reason_ = why;
+  if (emergency_disabled_) {
+    why =
+        "HA emergency-disabled on this host: it stays out of the HA generation it finds once "
+        "the statefile can be read; " +
+        why;
+  }
+  set_off(std::move(why));
 }
 
 void MembershipDriver::set_off(std::string reason) {

@@ -73,6 +73,9 @@ class MembershipDriver {
   std::optional<std::string> leave();
   std::optional<std::string> hand_over(HostIndex target);
   std::optional<std::string> disarm_fencing();
+  // Also taken while HA is off because the statefile cannot be read (the
+  // host would otherwise join once it can): it then stays out of the
+  // generation it finds, until HA is enabled again.
   std::optional<std::string> emergency_disable();
 
   const MembershipStatus& status() const { return status_; }
@@ -110,6 +113,8 @@ class MembershipDriver {
   void schedule_tick();
   void log_event(const ha::Event& event) const;
   void set_off(std::string reason);
+  // set_off for a global section that cannot be read or decoded.
+  void set_off_statefile_unreadable(std::string why);
   void refresh_status();
   void publish_status();
 
@@ -143,6 +148,12 @@ class MembershipDriver {
   // Generations this host left, saw disabled or was stopped in: never rejoined.
   std::uint64_t retired_generation_ = 0;
   std::optional<std::string> halted_;  // fenced or lost its fencer: no engine again in this run
+  // The last poll could not read or decode the global section, and why.
+  bool statefile_unreadable_ = false;
+  std::string unreadable_reason_;
+  // An emergency disable came while the statefile could not be read: the
+  // generation read next is retired.
+  bool emergency_disabled_ = false;
   bool poll_in_flight_ = false;
   bool enable_in_flight_ = false;  // reading the global section for enable()
   EnableDone enable_done_;
