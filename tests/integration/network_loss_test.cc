@@ -6,8 +6,10 @@
 // others, never while the old copy may still write: the process list is
 // watched throughout and the disk oracle judges the disks at the end.
 // Without namespaces these rows cannot be modelled and are skipped.
+#include <fstream>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -148,6 +150,12 @@ TEST_F(NetworkLossTest, HostBootingWithoutItsStoragePathWaitsAndJoinsOnceItIsBac
   p.hold_for(
       Seconds(3 * p.setup().ha_timeout_seconds), {0, 2}, {0, 1, 2}, [] {},
       "host-2 to wait for its storage, neither exiting nor fencing");
+  {
+    std::ifstream log(p.host(1).daemon_log);
+    const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("alert HA_HOST_CANNOT_ACCESS_STATEFILE"), std::string::npos)
+        << "host-2 waits without saying why";
+  }
   p.pool().restore_storage(1);
   wait_for_host_2_to_rejoin(p, "host-2 to join once its storage path is back");
   p.power_off_and_judge({"vm-1", "vm-2"});
