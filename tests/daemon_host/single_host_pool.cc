@@ -218,11 +218,16 @@ std::shared_ptr<const pool::Database> SingleHostPool::reload() {
   settings.metadata_area = heartbeat_sr_layout(config).metadata_area;
   settings.state_dir = dir.path() / "fresh-state";
   std::filesystem::create_directories(settings.state_dir);
-  PoolStore fresh(io.get_executor(), *worker, settings);
   std::optional<LoadOutcome> loaded;
-  fresh.load([&loaded](LoadOutcome outcome) { loaded = std::move(outcome); });
-  if (!run_until([&loaded] { return loaded.has_value(); }) || !loaded->ok()) return nullptr;
+  {
+    // The store saves its local copy on a thread of its own; its end waits
+    // for that save, so the directory is removed only after it.
+    PoolStore fresh(io.get_executor(), *worker, settings);
+    fresh.load([&loaded](LoadOutcome outcome) { loaded = std::move(outcome); });
+    if (!run_until([&loaded] { return loaded.has_value(); })) loaded.reset();
+  }
   std::filesystem::remove_all(settings.state_dir);
+  if (!loaded || !loaded->ok()) return nullptr;
   return loaded->database;
 }
 
